@@ -1,0 +1,87 @@
+"""Show grading results: a table for people, results.json for Gradescope."""
+
+import json
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+OUTPUT_SHOWN = 2000
+
+
+def _points(value):
+    return f"{value:g}"
+
+
+def table(lab_results, hidden_details=True):
+    """A plain-text report: one block per lab, one line per test, then the total.
+
+    Args:
+        lab_results: `runner.LabResult`s.
+        hidden_details: also explain failures of hidden tests.
+    """
+    lines = []
+    for lab in lab_results:
+        lines.append(f"{lab.lab}: {_points(lab.score)} / {_points(lab.points)}")
+        for test in lab.tests:
+            mark = "pass" if test.passed else "FAIL"
+            tag = " (hidden)" if test.hidden else ""
+            lines.append(f"  {mark}  {_points(test.score):>4} / {_points(test.points):<4} {test.number} {test.name}{tag}")
+            if not test.passed and test.message != lab.error and (hidden_details or not test.hidden):
+                lines.append(textwrap.indent(test.message, " " * 8))
+        if lab.error:
+            lines.append(textwrap.indent(lab.error, " " * 8))
+        lines.append("")
+    score = sum(lab.score for lab in lab_results)
+    points = sum(lab.points for lab in lab_results)
+    lines.append(f"Total: {_points(score)} / {_points(points)}")
+    return "\n".join(lines)
+
+
+def _test_output(test):
+    text = test.message
+    if test.output:
+        shown = test.output[:OUTPUT_SHOWN]
+        text += f"\n\nYour code printed:\n{shown}"
+    return text.strip()
+
+
+def gradescope(lab_results, seconds=None):
+    """Gradescope's results.json, as a dict.
+
+    Hidden tests are reported with visibility "after_due_date".
+    """
+    tests = [
+        {
+            "name": f"{test.number} {test.name}",
+            "number": test.number,
+            "score": test.score,
+            "max_score": test.points,
+            "status": "passed" if test.passed else "failed",
+            "output": _test_output(test),
+            "visibility": "after_due_date" if test.hidden else "visible",
+        }
+        for lab in lab_results
+        for test in lab.tests
+    ]
+    results = {
+        "score": sum(lab.score for lab in lab_results),
+        "max_score": sum(lab.points for lab in lab_results),
+        "output": "\n".join(f"{lab.lab}: {lab.error}" for lab in lab_results if lab.error),
+        "visibility": "visible",
+        "tests": tests,
+    }
+    if seconds is not None:
+        results["execution_time"] = round(seconds, 3)
+    return results
+
+
+def write_json(path, data):
+    """Write JSON atomically: readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w") as stream:
+        json.dump(data, stream, indent=2)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)

@@ -1,0 +1,270 @@
+"""Lab 1: gradient descent and the sigmoid neuron.
+
+A neuron adds up its weighted inputs, net = x @ w + b, and squashes the sum
+with the sigmoid, out = 1 / (1 + exp(-net)), a smooth step from 0 to 1. To
+learn, it needs to know how its error E changes when one weight changes:
+the chain rule splits that into three small factors,
+
+    dE/dw = dE/dout * dout/dnet * dnet/dw
+          = (out - target) * out * (1 - out) * x      (for E = 1/2 (target - out)^2)
+
+and gradient descent then moves each weight a small step downhill,
+w <- w - lr * dE/dw. Repeat, and the error shrinks.
+
+What to look for:
+- The factor out * (1 - out) is at most 1/4 and nearly 0 when the neuron is
+  saturated (out near 0 or 1): a confident, wrong neuron learns slowly with
+  the squared error. With the cross-entropy loss that factor cancels and the
+  gradient is simply (out - target) * x.
+- Batch, stochastic and mini-batch gradient descent differ only in how many
+  examples feed each step: all of them, one, or a few. Smaller batches take
+  more, noisier steps per pass over the data (an epoch).
+- A formula is only trusted once it matches an independent route: the
+  slides' worked numbers, or a numerical gradient.
+
+Shapes: one example x has shape (d,); a batch X has shape (n, d), one example
+per row. Weights w have shape (d,); the bias b is a number.
+"""
+
+import numbers
+
+import numpy as np
+
+LOSSES = ("mse", "cross_entropy")
+
+
+def _as_float_array(value, name):
+    """`value` as a float array, or a ValueError naming the argument."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return array
+
+
+def _check_rate(value, name):
+    """A learning rate must be a real number >= 0."""
+    if not isinstance(value, numbers.Real) or not value >= 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+
+
+def _check_count(value, name, minimum):
+    """A count (steps, epochs, batch size) must be an integer >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _check_inputs(x, w, b):
+    """x, w and b as arrays; x's last axis must match w."""
+    x, w, b = _as_float_array(x, "x"), _as_float_array(w, "w"), _as_float_array(b, "b")
+    if w.ndim != 1:
+        raise ValueError(f"w must be a 1-D array of weights, got shape {w.shape}")
+    if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
+        raise ValueError(f"x must have shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
+    if b.ndim != 0:
+        raise ValueError(f"b must be a single number, got shape {b.shape}")
+    return x, w, b
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + exp(-z)), elementwise, without overflow.
+
+    Inputs:
+    - z: a number or an array of any shape.
+    Returns:
+    - an array of z's shape (a float for a number), each value in [0, 1].
+    """
+    z = np.asarray(z, dtype=float)
+    # BEGIN SOLUTION: exp(-z) overflows for z < -709; compute with exp(-|z|) and pick the form by sign
+    # exp(-|z|) lies in (0, 1], so neither branch can overflow.
+    e = np.exp(-np.abs(z))
+    out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    # END SOLUTION
+    return out[()]
+
+
+def gradient_descent(grad_fn, x0, lr, steps):
+    """Run gradient descent from x0 and record every point visited.
+
+    Inputs:
+    - grad_fn: function taking a point (x0's shape) and returning the gradient there.
+    - x0: the starting point, a number or an array.
+    - lr: the learning rate, >= 0.
+    - steps: the number of updates, an integer >= 0.
+    Returns:
+    - trajectory: array of shape (steps + 1, *np.shape(x0)); row k is the point
+      after k updates, x[k + 1] = x[k] - lr * grad_fn(x[k]).
+    """
+    # BEGIN SOLUTION: check lr and steps (ValueError naming them), then fill a (steps + 1, *x.shape) array
+    x = _as_float_array(x0, "x0")
+    _check_rate(lr, "lr")
+    _check_count(steps, "steps", minimum=0)
+    trajectory = np.empty((steps + 1, *x.shape))
+    trajectory[0] = x
+    for k in range(steps):
+        trajectory[k + 1] = trajectory[k] - lr * np.asarray(grad_fn(trajectory[k].copy()), dtype=float)
+    # END SOLUTION
+    return trajectory
+
+
+def neuron_output(x, w, b):
+    """The sigmoid neuron's output, sigmoid(x @ w + b).
+
+    Inputs:
+    - x: one example, shape (d,), or a batch, shape (n, d).
+    - w: weights, shape (d,).
+    - b: bias, a number.
+    Returns:
+    - a float for one example, an array of shape (n,) for a batch.
+    """
+    # BEGIN SOLUTION: check the shapes with _check_inputs, then sigmoid of the weighted sum plus the bias
+    x, w, b = _check_inputs(x, w, b)
+    return sigmoid(x @ w + b)
+    # END SOLUTION
+
+
+def squared_error(target, output):
+    """The squared error E = sum(1/2 * (target - output)**2).
+
+    Inputs:
+    - target, output: numbers or arrays of the same shape.
+    Returns:
+    - E, a float.
+    """
+    # BEGIN SOLUTION: check that the shapes match (ValueError), then sum half the squared differences
+    target, output = _as_float_array(target, "target"), _as_float_array(output, "output")
+    if target.shape != output.shape:
+        raise ValueError(f"target and output must have the same shape, got {target.shape} and {output.shape}")
+    return float(np.sum(0.5 * (target - output) ** 2))
+    # END SOLUTION
+
+
+def _gradients_from_delta(x, delta):
+    """dL/dw and dL/db from delta = dL/dnet, summed over the examples.
+
+    Inputs:
+    - x: shape (d,) or (n, d).
+    - delta: a number, or shape (n,) for a batch.
+    Returns:
+    - (dL/dw of shape (d,), dL/db as a float)
+    """
+    # BEGIN SOLUTION: dnet/dw = x and dnet/db = 1; for a batch, sum over the rows
+    delta = np.atleast_1d(delta)
+    return np.atleast_2d(x).T @ delta, float(np.sum(delta))
+    # END SOLUTION
+
+
+def _check_target(target, x):
+    target = _as_float_array(target, "target")
+    expected = () if x.ndim == 1 else (x.shape[0],)
+    if target.shape != expected:
+        raise ValueError(f"target must have shape {expected} to match x, got {target.shape}")
+    return target
+
+
+def squared_error_gradients(x, w, b, target):
+    """Gradients of E = 1/2 (target - out)^2 for a sigmoid neuron.
+
+    Inputs:
+    - x: one example, shape (d,), or a batch, shape (n, d).
+    - w: weights, shape (d,); b: bias, a number.
+    - target: a number for one example, shape (n,) for a batch.
+    Returns:
+    - (dE/dw, dE/db): shape (d,) and a float, summed over the batch.
+      dE/dw = (out - target) * out * (1 - out) * x.
+    """
+    # BEGIN SOLUTION: dE/dnet = dE/dout * dout/dnet = (out - target) * out * (1 - out)
+    x, w, b = _check_inputs(x, w, b)
+    target = _check_target(target, x)
+    out = neuron_output(x, w, b)
+    return _gradients_from_delta(x, (out - target) * out * (1 - out))
+    # END SOLUTION
+
+
+def cross_entropy_gradients(x, w, b, target):
+    """Gradients of the binary cross-entropy for a sigmoid neuron.
+
+    L = -(y log(y_hat) + (1 - y) log(1 - y_hat)) with y_hat = out.
+
+    Inputs:
+    - x: one example, shape (d,), or a batch, shape (n, d).
+    - w: weights, shape (d,); b: bias, a number.
+    - target: y, a number in [0, 1] for one example, shape (n,) for a batch.
+    Returns:
+    - (dL/dw, dL/db): shape (d,) and a float, summed over the batch:
+      -(y - y_hat) * x and -(y - y_hat).
+    """
+    # BEGIN SOLUTION: the sigmoid's derivative cancels: dL/dnet = y_hat - y
+    x, w, b = _check_inputs(x, w, b)
+    target = _check_target(target, x)
+    return _gradients_from_delta(x, neuron_output(x, w, b) - target)
+    # END SOLUTION
+
+
+def mean_loss(X, y, w, b, loss):
+    """The loss per example, averaged over the data set.
+
+    Inputs:
+    - X: shape (n, d); y: targets, shape (n,); w: shape (d,); b: a number.
+    - loss: "mse" (1/2 (y - out)^2) or "cross_entropy".
+    Returns:
+    - a float.
+    """
+    out = neuron_output(X, w, b)
+    if loss == "mse":
+        return squared_error(y, out) / len(y)
+    # Clip so that a saturated neuron gives a large, finite loss instead of inf.
+    out = np.clip(out, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(out) + (1 - y) * np.log(1 - out)))
+
+
+def train_neuron(X, y, lr, epochs, batch_size=None, loss="mse", seed=0):
+    """Train a sigmoid neuron by gradient descent, starting from zero weights.
+
+    Each step uses the mean gradient over its batch. batch_size=None is batch
+    gradient descent (one step per epoch), 1 is stochastic gradient descent
+    (n steps), and k is mini-batch (ceil(n / k) steps, the last batch maybe
+    smaller). The examples are shuffled every epoch by a generator seeded
+    with `seed`, so the same call always gives the same result.
+
+    Inputs:
+    - X: shape (n, d); y: targets in [0, 1], shape (n,).
+    - lr: learning rate, >= 0; epochs: passes over the data, an integer >= 0.
+    - batch_size: None, or an integer >= 1.
+    - loss: "mse" or "cross_entropy".
+    - seed: the shuffling seed.
+    Returns:
+    - (w, b, losses): weights of shape (d,), the bias as a float, and the mean
+      loss over the whole data set after each epoch, shape (epochs,).
+    """
+    # BEGIN SOLUTION: check every argument (ValueError naming it), then train
+    X = _as_float_array(X, "X")
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be a non-empty 2-D array (n, d), got shape {X.shape}")
+    y = _check_target(y, X)
+    _check_rate(lr, "lr")
+    _check_count(epochs, "epochs", minimum=0)
+    if batch_size is not None:
+        _check_count(batch_size, "batch_size", minimum=1)
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    # END SOLUTION
+    gradients = squared_error_gradients if loss == "mse" else cross_entropy_gradients
+    n = X.shape[0]
+    size = n if batch_size is None else min(batch_size, n)
+    rng = np.random.default_rng(seed)
+    w, b = np.zeros(X.shape[1]), 0.0
+    losses = np.empty(epochs)
+    # BEGIN SOLUTION: per epoch: shuffle, then one step per batch with the batch's mean gradient
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, size):
+            batch = order[start:start + size]
+            dw, db = gradients(X[batch], w, b, y[batch])
+            w = w - lr * dw / len(batch)
+            b = b - lr * db / len(batch)
+        losses[epoch] = mean_loss(X, y, w, b, loss)
+    # END SOLUTION
+    return w, float(b), losses
