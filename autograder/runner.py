@@ -91,8 +91,9 @@ class Probes:
 class RemoteLab:
     """The student's module as graded tests see it: attribute calls run in the child."""
 
-    def __init__(self, sandbox, lab_name, deadline):
-        self._sandbox, self._lab_name, self._deadline = sandbox, lab_name, deadline
+    def __init__(self, sandbox, lab_name, timeout):
+        self._sandbox, self._lab_name, self._timeout = sandbox, lab_name, timeout
+        self._deadline = time.monotonic() + timeout
         self.last_called = None
         self.probes = Probes(self)
 
@@ -103,7 +104,7 @@ class RemoteLab:
         """Send one call to the child; return its value or raise RemoteError."""
         called = self.last_called = describe_call(name, args, kwargs)
         request = {"op": op, "name": name, "args": list(args), "kwargs": dict(kwargs)}
-        reply = self._sandbox.ask(request, max(self._deadline - time.monotonic(), 0.01))
+        reply = self._sandbox.ask(request, self._deadline, self._timeout)
         if reply.get("ok"):
             return reply.get("value")
         if "missing" in reply:
@@ -131,7 +132,7 @@ def _failure_text(error, lab):
 
 def _run_test(test, sandbox, limits):
     timeout = test.timeout or limits.timeout
-    lab = RemoteLab(sandbox, test.lab, time.monotonic() + timeout)
+    lab = RemoteLab(sandbox, test.lab, timeout)
     started = time.monotonic()
     result = TestResult(test.number, test.name, test.points, 0.0, test.hidden)
     lost = False
@@ -154,6 +155,7 @@ def _start(lab_name, lab_file, limits):
     try:
         reply = sandbox.wait_for_import()
         if reply.get("ok"):
+            sandbox.take_output()  # what importing printed is nobody's test output
             return sandbox, ""
         why = "\n" + explain_exception(reply["error"])
     except ChildLost as error:

@@ -192,9 +192,15 @@ class Sandbox:
         return self._exchange(None, time.monotonic() + self.limits.import_timeout,
                               self.limits.import_timeout)
 
-    def ask(self, request, timeout):
-        """Send one request and return the child's reply, or raise ChildLost."""
-        return self._exchange(wire.encode(request), time.monotonic() + timeout, timeout)
+    def ask(self, request, deadline, timeout):
+        """Send one request and return the child's reply, or raise ChildLost.
+
+        Args:
+            request: a dict of plain data.
+            deadline: time.monotonic() by which the reply must have come.
+            timeout: the limit the deadline stands for, in seconds (for the message).
+        """
+        return self._exchange(wire.encode(request), deadline, timeout)
 
     def take_output(self):
         """What the student's code printed since the last call, truncated."""
@@ -220,6 +226,7 @@ class Sandbox:
                     elif key.fd == self._output:
                         self._read_output()
                     elif (reply := self._read_reply()) is not None:
+                        self._drain_output()  # all of it was written before the reply
                         return reply
                 self._check_limits(deadline, timeout)
         finally:
@@ -235,13 +242,15 @@ class Sandbox:
             selector.unregister(self._request)
 
     def _read_output(self):
+        """Read what is waiting on the output pipe; False when nothing was."""
         try:
             chunk = os.read(self._output, 65536)
         except BlockingIOError:
-            return
+            return False
         room = self.limits.output - len(self.output)
         self.output += chunk[:max(room, 0)]
         self.output_dropped += max(len(chunk) - max(room, 0), 0)
+        return bool(chunk)
 
     def _read_reply(self):
         try:
@@ -293,10 +302,9 @@ class Sandbox:
             raise ChildLost(f"it ran out of memory (used more than {self.limits.memory / 2**30:.2g} GiB)")
 
     def _drain_output(self):
-        for _ in range(64):
-            before = len(self.output) + self.output_dropped
-            self._read_output()
-            if len(self.output) + self.output_dropped == before:
+        # Bounded: a grandchild holding the pipe could keep writing forever.
+        for _ in range(1024):
+            if not self._read_output():
                 return
 
     def _tree(self):

@@ -1,0 +1,39 @@
+"""Shared helpers for the project's own tests."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `autograder` importable however pytest is started
+
+from autograder import course, runner  # noqa: E402
+from autograder.sandbox import Limits  # noqa: E402
+
+# Short limits: hostile submissions hit them on purpose.
+FAST = Limits(timeout=2.0, import_timeout=10.0, memory=512 * 2**20)
+
+
+def solution_text(lab):
+    """The instructor's solution of `lab`, as text."""
+    return (course.SOLUTIONS / f"{lab}.py").read_text()
+
+
+def patched(source, old, new):
+    """`source` with the one occurrence of `old` replaced by `new`."""
+    count = source.count(old)
+    assert count == 1, f"expected exactly one {old!r} in the source to patch, found {count}"
+    return source.replace(old, new)
+
+
+@pytest.fixture
+def grade_text(tmp_path):
+    """grade_text(lab, text, limits=FAST) -> LabResult for a submission given as text."""
+
+    def grade(lab, text, limits=FAST):
+        path = tmp_path / f"{lab}.py"
+        path.write_text(text)
+        return runner.grade_lab(lab, path, limits)
+
+    return grade

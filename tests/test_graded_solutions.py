@@ -1,0 +1,39 @@
+"""The instructor's solutions earn every point; the generated stubs earn none."""
+
+import functools
+
+import pytest
+
+from autograder import course, runner
+from autograder.sandbox import Limits
+
+GRADED = [(lab, test.number, test.name) for lab in course.lab_names() for test in course.load_tests(lab)]
+
+
+@pytest.fixture(scope="session")
+def graded_folder():
+    """grade(folder, lab) -> LabResult, each lab graded once per session."""
+
+    @functools.cache
+    def grade(folder, lab):
+        return runner.grade_lab(lab, folder / f"{lab}.py", Limits())
+
+    return grade
+
+
+@pytest.mark.parametrize(("lab", "number", "name"), GRADED, ids=[f"{n} {name[:50]}" for _, n, name in GRADED])
+def test_solution_earns_full_marks(lab, number, name, graded_folder):
+    result = graded_folder(course.SOLUTIONS, lab)
+    assert not result.error, result.error
+    (test,) = [test for test in result.tests if test.number == number]
+    assert test.passed, f"the solution failed graded test {number} ({name}):\n{test.message}"
+
+
+@pytest.mark.parametrize("lab", course.lab_names())
+def test_stub_scores_zero_and_says_what_is_missing(lab, graded_folder):
+    result = graded_folder(course.LABS, lab)
+    assert not result.error, f"the student version must import cleanly: {result.error}"
+    for test in result.tests:
+        assert test.score == 0, f"the stub earned points on test {test.number} ({test.name})"
+        assert "Not implemented yet" in test.message, (
+            f"test {test.number} should say what is not implemented, but says:\n{test.message}")

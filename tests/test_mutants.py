@@ -1,0 +1,24 @@
+"""Every plausible mistake in the mutant corpus loses points on its lab."""
+
+import importlib.util
+
+import pytest
+from conftest import ROOT, patched, solution_text
+
+
+def corpus():
+    for path in sorted((ROOT / "tests" / "mutants").glob("lab[0-9][0-9]_*.py")):
+        spec = importlib.util.spec_from_file_location(f"mutants_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for description, old, new in module.MUTANTS:
+            yield pytest.param(path.stem, old, new, id=f"{path.stem}: {description}")
+
+
+@pytest.mark.parametrize(("lab", "old", "new"), list(corpus()))
+def test_mutant_loses_points(lab, old, new, grade_text):
+    result = grade_text(lab, patched(solution_text(lab), old, new))
+    assert not result.error, f"the mutant should import and be graded, but: {result.error}"
+    assert result.score < result.points, (
+        f"this mistake went unnoticed: the mutant scored full marks ({result.score:g} / {result.points:g})"
+    )
