@@ -88,8 +88,10 @@ def show(value):
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=10, threshold=24, separator=", ")
         return f"array of shape {value.shape}: {body}"
-    if isinstance(value, float):
-        return repr(value)
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, np.integer):
+        return repr(int(value))
     if isinstance(value, (list, tuple, dict)):
         text = repr(value)
         return text if len(text) <= 300 else text[:300] + " ..."

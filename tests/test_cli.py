@@ -1,0 +1,107 @@
+"""`python -m autograder`: exit statuses, the report, results.json and what PATH may be."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from conftest import ROOT
+
+from autograder import cli, course
+
+LAB = "lab01_gradient_descent"
+
+
+def run(*args):
+    """Run the command line in a fresh interpreter, as a user would."""
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_grading_the_solutions_gives_full_marks_and_gradescope_json(tmp_path):
+    results = tmp_path / "out" / "results.json"
+    done = run("grade", "solutions", "--json", str(results))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(results.read_text())
+    assert data["score"] == data["max_score"] > 0, f"full marks expected, got {data['score']} / {data['max_score']}"
+    assert data["tests"], "results.json lists the tests"
+    for test in data["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "output", "visibility"}, test
+        assert test["visibility"] in ("visible", "after_due_date")
+    total = done.stdout.strip().splitlines()[-1]
+    assert total == f"Total: {data['score']:g} / {data['max_score']:g}", total
+
+
+def test_grading_the_stubs_gives_zero_and_exit_status_zero(tmp_path):
+    results = tmp_path / "results.json"
+    done = run("grade", "labs", "--json", str(results))
+    assert done.returncode == 0, "grading finished, so the exit status is 0 whatever the score"
+    data = json.loads(results.read_text())
+    assert data["score"] == 0 and all("Not implemented yet" in test["output"] for test in data["tests"])
+
+
+def test_hidden_tests_are_marked_for_after_the_deadline(tmp_path):
+    results = tmp_path / "results.json"
+    assert cli.main(["grade", str(course.SOLUTIONS / f"{LAB}.py"), "--json", str(results)]) == 0
+    hidden = {test.number for test in course.load_tests(LAB) if test.hidden}
+    assert hidden, "lab 1 has hidden tests"
+    for test in json.loads(results.read_text())["tests"]:
+        expected = "after_due_date" if test["number"] in hidden else "visible"
+        assert test["visibility"] == expected, f"test {test['number']} should be {expected}"
+
+
+def test_a_zip_is_graded_like_its_folder(tmp_path, capsys):
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(course.SOLUTIONS / f"{LAB}.py", f"my work/{LAB}.py")
+        zipped.writestr("../escape.py", "print('never written')")
+    assert cli.main(["grade", str(archive)]) == 0
+    out = capsys.readouterr().out
+    points = sum(test.points for test in course.load_tests(LAB))
+    assert f"{LAB}: {points:g} / {points:g}" in out, out
+    assert not (tmp_path.parent / "escape.py").exists(), "a zip may not write outside its folder"
+
+
+def test_a_folder_without_a_lab_scores_zero_for_it(tmp_path, capsys):
+    assert cli.main(["grade", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"No {LAB}.py in the submission." in out, out
+    assert out.strip().splitlines()[-1].startswith("Total: 0 / "), "an empty folder scores 0"
+
+
+@pytest.mark.parametrize("args", [
+    ["grade", "no/such/folder"],
+    ["grade", "README.md"],
+    ["grade", "notes.py"],
+])
+def test_what_cannot_be_graded_exits_with_status_2(args, tmp_path, capsys):
+    (tmp_path / "notes.py").write_text("x = 1\n")
+    args = [str(tmp_path / arg) if arg == "notes.py" else arg for arg in args]
+    assert cli.main(args) == cli.CANNOT_RUN
+    assert capsys.readouterr().err.startswith("error: "), "the reason goes to stderr"
+
+
+def test_a_broken_zip_exits_with_status_2(tmp_path):
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip")
+    assert cli.main(["grade", str(broken)]) == cli.CANNOT_RUN
+
+
+def test_build_check_passes_on_the_repository():
+    assert cli.main(["build", "--check"]) == 0
+
+
+def test_grading_is_deterministic(tmp_path):
+    # A submission with a mistake, so that passes and failures both have to repeat.
+    source = (course.SOLUTIONS / f"{LAB}.py").read_text().replace("order = rng.permutation(n)", "order = np.arange(n)")
+    (tmp_path / f"{LAB}.py").write_text(source)
+    runs = []
+    for attempt in range(3):
+        results = tmp_path / f"results{attempt}.json"
+        assert cli.main(["grade", str(tmp_path / f"{LAB}.py"), "--json", str(results)]) == 0
+        data = json.loads(results.read_text())
+        data.pop("execution_time")
+        runs.append(data)
+    assert 0 < runs[0]["score"] < runs[0]["max_score"], "the mistake costs some points, not all"
+    assert runs[0] == runs[1] == runs[2], "the same submission must get the same results every time"
