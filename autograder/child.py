@@ -10,8 +10,10 @@ Arguments: request fd, response fd, lab module name, submission folder,
 packages folder, probes file ("" for none).
 """
 
+import contextlib
 import importlib
 import importlib.util
+import inspect
 import os
 import random
 import sys
@@ -83,6 +85,57 @@ def describe(error, submission_dir):
     }
 
 
+class ForbiddenCall(Exception):
+    """Raised by a call the exercise does not allow (the grader is told too)."""
+
+
+def resolve(dotted):
+    """(owner, attribute, object) for a dotted name such as "keras.optimizers.Adam"."""
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:-1]:
+            owner = getattr(owner, attribute)
+        return owner, parts[-1], getattr(owner, parts[-1])
+    raise ImportError(f"cannot resolve {dotted}")
+
+
+def tripwire(name, used):
+    def forbidden(*args, **kwargs):
+        used.append(name)
+        raise ForbiddenCall(f"{name} is not allowed in this exercise")
+
+    return forbidden
+
+
+@contextlib.contextmanager
+def forbidding(names, lab, used):
+    """Make each named function, or every method of each named class, a tripwire.
+
+    A class is caught however the student reached it (its methods are
+    replaced on the class itself); a function where it is looked up: its
+    module, and the student's module if it was imported by name.
+    """
+    patches = []  # (owner, attribute, original, forbidden name)
+    for name in names:
+        owner, attribute, target = resolve(name)
+        if isinstance(target, type):
+            places = [(target, key) for key, value in vars(target).items() if inspect.isfunction(value)]
+        else:
+            places = [(owner, attribute)] + [(lab, key) for key, value in vars(lab).items() if value is target]
+        patches += [(where, key, getattr(where, key), name) for where, key in places]
+    for owner, attribute, _, name in patches:
+        setattr(owner, attribute, tripwire(name, used))
+    try:
+        yield
+    finally:
+        for owner, attribute, original, _ in reversed(patches):
+            setattr(owner, attribute, original)
+
+
 def reset_random_state():
     """Same seeds before every test, so a submission's grade never varies."""
     random.seed(SEED)
@@ -118,13 +171,16 @@ def main():
         if not hasattr(owner, name):
             send(response_fd, {"ok": False, "missing": name})
             continue
+        used = []
         try:
             reset_random_state()
             target = getattr(owner, name)
             args = (lab, *request["args"]) if owner is probes else request["args"]
-            reply = {"ok": True, "value": target(*args, **request["kwargs"])}
+            with forbidding(request["forbid"], lab, used):
+                reply = {"ok": True, "value": target(*args, **request["kwargs"])}
         except BaseException as error:  # SystemExit and KeyboardInterrupt too
             reply = {"ok": False, "error": describe(error, submission_dir)}
+        reply["forbidden"] = sorted(set(used))
         send(response_fd, reply)
 
 

@@ -23,6 +23,7 @@ class GradedTest:
     points: float
     hidden: bool
     timeout: float | None
+    forbid: dict
     function: object
 
 

@@ -23,13 +23,17 @@ import numpy as np
 DEFAULT_RTOL = 1e-7
 
 
-def graded(points, *, hidden=False, timeout=None):
+def graded(points, *, hidden=False, timeout=None, forbid=None):
     """Mark a function as a graded test.
 
     Args:
         points: what the test is worth (> 0).
         hidden: graded, but its result is shown only after the deadline.
         timeout: seconds for this test, instead of the grader's default.
+        forbid: {dotted name: reason} of functions or classes the student's
+            code may not use during this test, e.g.
+            {"keras.optimizers.Adam": "write Adam's update rule yourself"}.
+            Using one fails the test with the reason.
     """
     if not points > 0:
         raise ValueError(f"points must be positive, got {points!r}")
@@ -39,7 +43,7 @@ def graded(points, *, hidden=False, timeout=None):
     def mark(func):
         if not (func.__doc__ or "").strip():
             raise ValueError(f"graded test {func.__name__} needs a docstring: it is the name students see")
-        func.graded = {"points": float(points), "hidden": hidden, "timeout": timeout}
+        func.graded = {"points": float(points), "hidden": hidden, "timeout": timeout, "forbid": dict(forbid or {})}
         return func
 
     return mark

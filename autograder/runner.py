@@ -91,8 +91,9 @@ class Probes:
 class RemoteLab:
     """The student's module as graded tests see it: attribute calls run in the child."""
 
-    def __init__(self, sandbox, lab_name, timeout):
+    def __init__(self, sandbox, lab_name, timeout, forbid=None):
         self._sandbox, self._lab_name, self._timeout = sandbox, lab_name, timeout
+        self._forbid = forbid or {}
         self._deadline = time.monotonic() + timeout
         self.last_called = None
         self.probes = Probes(self)
@@ -103,8 +104,12 @@ class RemoteLab:
     def call(self, op, name, args, kwargs):
         """Send one call to the child; return its value or raise RemoteError."""
         called = self.last_called = describe_call(name, args, kwargs)
-        request = {"op": op, "name": name, "args": list(args), "kwargs": dict(kwargs)}
+        request = {"op": op, "name": name, "args": list(args), "kwargs": dict(kwargs),
+                   "forbid": list(self._forbid)}
         reply = self._sandbox.ask(request, self._deadline, self._timeout)
+        for used in reply.get("forbidden") or []:
+            raise RemoteError(called, f"Your code used {used}, which this exercise does not allow: "
+                                      f"{self._forbid.get(used, 'write it yourself')}")
         if reply.get("ok"):
             return reply.get("value")
         if "missing" in reply:
@@ -132,7 +137,7 @@ def _failure_text(error, lab):
 
 def _run_test(test, sandbox, limits):
     timeout = test.timeout or limits.timeout
-    lab = RemoteLab(sandbox, test.lab, timeout)
+    lab = RemoteLab(sandbox, test.lab, timeout, test.forbid)
     started = time.monotonic()
     result = TestResult(test.number, test.name, test.points, 0.0, test.hidden)
     lost = False
