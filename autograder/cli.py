@@ -4,7 +4,7 @@ import argparse
 import sys
 import time
 
-from autograder import build, report, runner
+from autograder import build, notebooks, report, runner
 from autograder.sandbox import Limits
 from autograder.submission import SubmissionError, open_submission
 
@@ -27,8 +27,11 @@ def parser():
     main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
 
-    make = commands.add_parser("build", help="regenerate labs/ from solutions/")
-    make.add_argument("--check", action="store_true", help="only check that labs/ is up to date (exit 1 if not)")
+    make = commands.add_parser("build", help="regenerate labs/ and notebooks/ from solutions/")
+    make.add_argument("--check", action="store_true",
+                      help="only check that labs/ and notebooks/ are up to date (exit 1 if not)")
+    make.add_argument("--no-execute", action="store_true",
+                      help="write the solution notebooks without running them (no outputs)")
 
     grade = commands.add_parser("grade", help="grade a submission")
     grade.add_argument("path", help="a folder of lab files, one lab file, a .zip, or 'solutions' / 'labs'")
@@ -41,11 +44,12 @@ def parser():
 
 
 def _build(args):
-    stale = build.build(check=args.check)
+    stale = [f"labs/{name}" for name in build.build(check=args.check)]
+    stale += notebooks.build_notebooks(check=args.check, run=not args.no_execute)
     if args.check:
-        print("labs/ is up to date" if not stale else "out of date: " + ", ".join(stale))
+        print("labs/ and notebooks/ are up to date" if not stale else "out of date: " + ", ".join(stale))
         return 1 if stale else OK
-    print("wrote " + ", ".join(stale) if stale else "labs/ was already up to date")
+    print("wrote " + ", ".join(stale) if stale else "labs/ and notebooks/ were already up to date")
     return OK
 
 

@@ -7,12 +7,14 @@ crashes fails alone; the next test gets a fresh child.
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from autograder import course
+from autograder import course, notebooks
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception
 from autograder.sandbox import ChildLost, Limits, Sandbox
+from autograder.submission import Unreadable
 
 
 @dataclass
@@ -183,7 +185,11 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None):
         A `LabResult`.
     """
     tests = course.load_tests(lab_name) if tests is None else tests
-    result = LabResult(lab_name, error="" if lab_file else f"No {lab_name}.py in the submission.")
+    if isinstance(lab_file, Unreadable):
+        lab_file, error = None, str(lab_file)
+    else:
+        error = "" if lab_file else f"No {lab_name}.py or {lab_name}.ipynb in the submission."
+    result = LabResult(lab_name, error=error)
     sandbox = None
     try:
         for test in tests:
@@ -201,7 +207,17 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None):
     finally:
         if sandbox is not None:
             sandbox.close()
+    if lab_file is not None:
+        _name_notebook_cells(result, Path(lab_file).read_text())
     return result
+
+
+def _name_notebook_cells(result, code):
+    """In results of a notebook's code, say cells where messages say lines."""
+    if notebooks.is_extracted(code):
+        result.error = notebooks.name_cells(result.error, result.lab, code)
+        for test in result.tests:
+            test.message = notebooks.name_cells(test.message, result.lab, code)
 
 
 def grade(files, limits=Limits()):

@@ -29,12 +29,20 @@ per row. Weights w have shape (d,); the bias b is a number.
 """
 
 import numbers
+from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 LOSSES = ("mse", "cross_entropy")
 
 
+# %% [markdown]
+# ## Checking the arguments
+# Bad input should fail early, with a `ValueError` that names the argument.
+# These helpers are given; call them where the exercises say so.
+
+# %%
 def _as_float_array(value, name):
     """`value` as a float array, or a ValueError naming the argument."""
     try:
@@ -70,6 +78,21 @@ def _check_inputs(x, w, b):
     return x, w, b
 
 
+def _check_target(target, x):
+    """target as an array: a number for one example x, shape (n,) for a batch."""
+    target = _as_float_array(target, "target")
+    expected = () if x.ndim == 1 else (x.shape[0],)
+    if target.shape != expected:
+        raise ValueError(f"target must have shape {expected} to match x, got {target.shape}")
+    return target
+
+
+# %% [markdown]
+# ## 1. The sigmoid
+# The textbook formula `1 / (1 + exp(-z))` overflows for very negative `z`:
+# `exp(1e4)` is infinite. Rewrite it so that `exp` only ever sees numbers <= 0.
+
+# %%
 def sigmoid(z):
     """The logistic function 1 / (1 + exp(-z)), elementwise, without overflow.
 
@@ -83,6 +106,13 @@ def sigmoid(z):
     return out[()]
 
 
+# %% [markdown]
+# ## 2. Gradient descent
+# Start somewhere, step against the gradient, record where you went. On the
+# quadratic f(x) = a x^2 / 2 every step multiplies x by (1 - lr a): it
+# converges when that factor lies between -1 and 1, that is lr < 2 / a.
+
+# %%
 def gradient_descent(grad_fn, x0, lr, steps):
     """Run gradient descent from x0 and record every point visited.
 
@@ -99,6 +129,12 @@ def gradient_descent(grad_fn, x0, lr, steps):
     return trajectory
 
 
+# %% [markdown]
+# ## 3. The neuron and its error
+# Check your functions against the slides' OR gate: input (0, 1), weights
+# 0.2 and 0.3, bias 0.5 give net 0.8, output 0.68997 and error 0.048058.
+
+# %%
 def neuron_output(x, w, b):
     """The sigmoid neuron's output, sigmoid(x @ w + b).
 
@@ -123,6 +159,12 @@ def squared_error(target, output):
     raise NotImplementedError('check that the shapes match (ValueError), then sum half the squared differences')
 
 
+# %% [markdown]
+# ## 4. Gradients by the chain rule
+# Both losses give dL/dnet (call it delta) first; dnet/dw = x and dnet/db = 1
+# finish the job. The slides' OR gate gives dE/dw2 = -0.066317.
+
+# %%
 def _gradients_from_delta(x, delta):
     """dL/dw and dL/db from delta = dL/dnet, summed over the examples.
 
@@ -133,14 +175,6 @@ def _gradients_from_delta(x, delta):
     - (dL/dw of shape (d,), dL/db as a float)
     """
     raise NotImplementedError('dnet/dw = x and dnet/db = 1; for a batch, sum over the rows')
-
-
-def _check_target(target, x):
-    target = _as_float_array(target, "target")
-    expected = () if x.ndim == 1 else (x.shape[0],)
-    if target.shape != expected:
-        raise ValueError(f"target must have shape {expected} to match x, got {target.shape}")
-    return target
 
 
 def squared_error_gradients(x, w, b, target):
@@ -173,6 +207,13 @@ def cross_entropy_gradients(x, w, b, target):
     raise NotImplementedError("the sigmoid's derivative cancels: dL/dnet = y_hat - y")
 
 
+# %% [markdown]
+# ## 5. Training: batch, stochastic and mini-batch
+# One epoch is one pass over the data. Batch gradient descent takes one
+# step per epoch with the average gradient, stochastic one step per
+# example, mini-batch one per batch of k examples.
+
+# %%
 def mean_loss(X, y, w, b, loss):
     """The loss per example, averaged over the data set.
 
@@ -218,3 +259,48 @@ def train_neuron(X, y, lr, epochs, batch_size=None, loss="mse", seed=0):
     losses = np.empty(epochs)
     raise NotImplementedError("per epoch: shuffle, then one step per batch with the batch's mean gradient")
     return w, float(b), losses
+
+
+# %% [markdown]
+# ## 6. What the batch size changes
+# The same neuron trained on two noisy half-moons with the
+# three kinds of gradient descent: smaller batches take more steps per epoch
+# and so fall faster per epoch, at the price of noisier steps.
+
+# %%
+def moons_data(n=200, seed=0):
+    """A small two-class problem: two noisy half-moons, standardized.
+
+    Returns:
+    - (X, y): shape (n, 2) and (n,), labels 0 or 1.
+    """
+    from sklearn.datasets import make_moons  # only the figures need scikit-learn
+
+    X, y = make_moons(n_samples=n, noise=0.2, random_state=seed)
+    return (X - X.mean(axis=0)) / X.std(axis=0), y.astype(float)
+
+
+def plot_training_curves(epochs=30, lr=0.5, seed=0):
+    """Mean cross-entropy per epoch for batch, mini-batch (16) and stochastic descent.
+
+    Returns:
+    - a matplotlib Figure.
+    """
+    X, y = moons_data(seed=seed)
+    figure = Figure(figsize=(6, 4))
+    axes = figure.add_subplot()
+    for label, batch_size in (("batch", None), ("mini-batch of 16", 16), ("stochastic", 1)):
+        _, _, losses = train_neuron(X, y, lr, epochs, batch_size=batch_size, loss="cross_entropy", seed=seed)
+        axes.plot(np.arange(1, epochs + 1), losses, label=label)
+    axes.set(xlabel="epoch", ylabel="mean cross-entropy", title="One sigmoid neuron on two moons")
+    axes.legend()
+    return figure
+
+
+def save_figures(folder):
+    """Write this lab's figures as PNG files into `folder`; return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "training_curves.png"
+    plot_training_curves().savefig(path, dpi=100)
+    return [path]

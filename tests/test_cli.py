@@ -66,7 +66,7 @@ def test_a_zip_is_graded_like_its_folder(tmp_path, capsys):
 def test_a_folder_without_a_lab_scores_zero_for_it(tmp_path, capsys):
     assert cli.main(["grade", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert f"No {LAB}.py in the submission." in out, out
+    assert f"No {LAB}.py or {LAB}.ipynb in the submission." in out, out
     assert out.strip().splitlines()[-1].startswith("Total: 0 / "), "an empty folder scores 0"
 
 
