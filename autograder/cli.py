@@ -5,6 +5,7 @@ import sys
 import time
 
 from autograder import build, notebooks, report, runner
+from autograder.confine import ConfinementError
 from autograder.sandbox import Limits
 from autograder.submission import SubmissionError, open_submission
 
@@ -57,11 +58,16 @@ def _grade(args):
     limits = Limits(timeout=args.timeout, import_timeout=max(args.timeout, Limits.import_timeout),
                     memory=args.memory_mb * 2**20)
     started = time.monotonic()
+
+    def save(results):
+        report.write_json(args.json, report.gradescope(results, time.monotonic() - started))
+
+    # With --json the file is rewritten after every test: a run cut short still has its scores.
     with open_submission(args.path) as files:
-        results = runner.grade(files, limits)
+        results = runner.grade(files, limits, on_test=save if args.json else None)
     print(report.table(results))
     if args.json:
-        report.write_json(args.json, report.gradescope(results, time.monotonic() - started))
+        save(results)
     return OK
 
 
@@ -70,6 +76,6 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return _build(args) if args.command == "build" else _grade(args)
-    except (SubmissionError, build.BuildError) as error:
+    except (SubmissionError, build.BuildError, ConfinementError) as error:
         print(f"error: {error}", file=sys.stderr)
         return CANNOT_RUN

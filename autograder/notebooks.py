@@ -19,7 +19,6 @@ import re
 import tempfile
 from pathlib import Path
 
-import jupytext
 import nbformat
 
 from autograder import build, course
@@ -54,6 +53,8 @@ def _split_docstring(source):
 
 def _cells(text, lab):
     """[(cell type, source)] of a lab source, the docstring first, figures last."""
+    import jupytext  # building only: the grader itself stays light
+
     cells = []
     for cell in jupytext.reads(text, fmt="py:percent").cells:
         source = cell.source.strip("\n")

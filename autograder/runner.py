@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import course, notebooks
+from autograder import confine, course, notebooks
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception
 from autograder.sandbox import ChildLost, Limits, Sandbox
 from autograder.submission import Unreadable
@@ -158,7 +158,8 @@ def _run_test(test, sandbox, limits):
 
 def _start(lab_name, lab_file, limits):
     """A sandbox with the student's module imported, or (None, why it failed)."""
-    sandbox = Sandbox(lab_name, lab_file, course.probes_file(lab_name), course.PACKAGES, limits)
+    sandbox = Sandbox(lab_name, lab_file, course.probes_file(lab_name), course.PACKAGES, limits,
+                      confine.confinement(limits.hidden))
     try:
         reply = sandbox.wait_for_import()
         if reply.get("ok"):
@@ -173,14 +174,16 @@ def _start(lab_name, lab_file, limits):
     return None, why + (f"\nIt printed:\n{output}" if output else "")
 
 
-def grade_lab(lab_name, lab_file, limits=Limits(), tests=None):
+def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None):
     """Grade one student file against the lab's graded tests.
 
     Args:
         lab_name: e.g. "lab01_gradient_descent".
-        lab_file: path of the student's file, or None when it is missing.
+        lab_file: path of the student's file; None when it is missing;
+            an `Unreadable` saying why it cannot be graded.
         limits: the sandbox `Limits`.
         tests: the graded tests (default: all of the lab's).
+        on_test: called with the `LabResult` so far after every test.
     Returns:
         A `LabResult`.
     """
@@ -198,12 +201,14 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None):
             if result.error:
                 result.tests.append(TestResult(test.number, test.name, test.points, 0.0, test.hidden,
                                                message=result.error))
-                continue
-            test_result, lost = _run_test(test, sandbox, limits)
-            result.tests.append(test_result)
-            if lost:
-                sandbox.close()
-                sandbox = None
+            else:
+                test_result, lost = _run_test(test, sandbox, limits)
+                result.tests.append(test_result)
+                if lost:
+                    sandbox.close()
+                    sandbox = None
+            if on_test is not None:
+                on_test(result)
     finally:
         if sandbox is not None:
             sandbox.close()
@@ -220,6 +225,16 @@ def _name_notebook_cells(result, code):
             test.message = notebooks.name_cells(test.message, result.lab, code)
 
 
-def grade(files, limits=Limits()):
-    """Grade every lab in `files` (lab name -> path or None), in course order."""
-    return [grade_lab(lab, files[lab], limits) for lab in sorted(files)]
+def grade(files, limits=Limits(), on_test=None):
+    """Grade every lab in `files` (lab name -> file, as `grade_lab` takes), in course order.
+
+    Args:
+        on_test: called after every test with the list of `LabResult`s so far.
+    """
+    results = []
+    for lab in sorted(files):
+        def report(lab_result):
+            on_test(results + [lab_result])
+
+        results.append(grade_lab(lab, files[lab], limits, on_test=report if on_test else None))
+    return results

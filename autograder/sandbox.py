@@ -30,6 +30,7 @@ from autograder import wire
 
 RUNTIME_FILES = ("child.py", "wire.py")
 POLL_SECONDS = 0.05
+PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -49,6 +50,8 @@ class Limits:
         memory: bytes of resident memory, summed over the child's processes.
         file_size: bytes of the largest file the child may write.
         output: characters of printed output kept per test.
+        hidden: folders the child must not see besides the tests and
+            solutions (a results folder), when the grader runs as root.
     """
 
     timeout: float = 60.0
@@ -56,6 +59,7 @@ class Limits:
     memory: int = 2 * 2**30
     file_size: int = 256 * 2**20
     output: int = 4000
+    hidden: tuple = ()
 
     def __post_init__(self):
         for name in ("timeout", "import_timeout", "memory", "file_size", "output"):
@@ -116,11 +120,13 @@ class Sandbox:
         probes_file: the lab's probes, run inside the child, or None.
         packages: package folders the student's code may import.
         limits: a `Limits`.
+        confinement: a `confine.Confinement` when the grader runs as root, else None.
     """
 
-    def __init__(self, lab_name, lab_file, probes_file, packages, limits):
+    def __init__(self, lab_name, lab_file, probes_file, packages, limits, confinement=None):
         self.lab_name = lab_name
         self.limits = limits
+        self.confinement = confinement
         self.scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
         self.output = bytearray()
         self.output_dropped = 0
@@ -145,6 +151,8 @@ class Sandbox:
         for package in packages:
             shutil.copytree(package, site / package.name, ignore=shutil.ignore_patterns("__pycache__"))
         (self.scratch / "work").mkdir()
+        if self.confinement is not None:
+            self.confinement.prepare(self.scratch, self.scratch / "work")
 
     def _environment(self):
         work = str(self.scratch / "work")
@@ -161,6 +169,10 @@ class Sandbox:
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_size, self.limits.file_size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if self.confinement is not None:
+            self.confinement.enter(str(self.scratch))
+        # Set last (a change of user clears it): if the grader dies, so does the child.
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
     def _start(self):
         _become_subreaper()

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
@@ -105,3 +106,25 @@ def test_grading_is_deterministic(tmp_path):
         runs.append(data)
     assert 0 < runs[0]["score"] < runs[0]["max_score"], "the mistake costs some points, not all"
     assert runs[0] == runs[1] == runs[2], "the same submission must get the same results every time"
+
+
+def test_results_are_written_after_every_test_so_a_killed_run_keeps_its_scores(tmp_path):
+    source = (course.SOLUTIONS / f"{LAB}.py").read_text()
+    stuck = source.replace("    trajectory = np.empty(", "    while True:\n        pass\n    trajectory = np.empty(")
+    (tmp_path / f"{LAB}.py").write_text(stuck)
+    results = tmp_path / "results.json"
+    grading = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(tmp_path / f"{LAB}.py"),
+                                "--json", str(results), "--timeout", "600"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # The fifth test loops for its 600 s: stop the grader there, as a global time limit would.
+        for _ in range(600):
+            if results.exists() and len(json.loads(results.read_text())["tests"]) >= 4:
+                break
+            time.sleep(0.1)
+    finally:
+        grading.kill()
+        grading.wait()
+    data = json.loads(results.read_text())
+    assert [test["score"] for test in data["tests"][:4]] == [1.0, 1.0, 1.0, 2.0], data["tests"][:4]
+    assert data["score"] == 5.0, "the finished tests' scores are kept"

@@ -15,6 +15,7 @@ import pytest
 from conftest import FAST, patched, solution_text
 
 from autograder import cli
+from autograder.sandbox import Limits
 
 LAB = "lab01_gradient_descent"
 HOOK = "    return _gradients_from_delta(x, neuron_output(x, w, b) - target)\n"
@@ -54,7 +55,6 @@ CONTAINED = {
     "os._exit": ("import os\nos._exit(3)", "exited with status 3"),
     "sys.exit": ("import sys\nsys.exit(0)", "raised SystemExit"),
     "segfault": ("import ctypes\nctypes.string_at(0)", "crashed with signal 11 (SIGSEGV)"),
-    "memory hog": ("hog = []\nwhile True:\n    hog.append(bytearray(2**24))", "ran out of memory"),
     "one huge allocation": ("bytearray(2**45)", "ran out of memory"),
     "KeyboardInterrupt": ("raise KeyboardInterrupt", "raised KeyboardInterrupt"),
     "SIGINT to itself": ("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\nimport time\ntime.sleep(1)",
@@ -78,6 +78,17 @@ def test_trick_fails_only_its_own_tests(code, says, grade_text, affected):
     for test in result.tests:
         if test.number in affected:
             assert says in test.message, f"test {test.number}'s message should say {says!r}:\n{test.message}"
+
+
+def test_memory_hog_is_stopped_at_the_cap(grade_text, affected):
+    # A generous deadline: filling memory takes seconds on a busy machine, and the cap must win.
+    limits = Limits(timeout=60, import_timeout=10, memory=256 * 2**20)
+    result = grade_text(LAB, in_cross_entropy("import numpy\nhog = []\nwhile True:\n    hog.append(numpy.ones(2**24))"),
+                        limits)
+    assert failing(result) == affected, f"expected tests {sorted(affected)} to fail, not {sorted(failing(result))}"
+    for test in result.tests:
+        if test.number in affected:
+            assert "ran out of memory (used more than 0.25 GiB)" in test.message, test.message
 
 
 UNGRADABLE = {

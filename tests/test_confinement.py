@@ -1,0 +1,106 @@
+"""When the grader runs as root, student code runs as another user and sees little.
+
+These tests run only as root (as on Gradescope and on this project's CI).
+"""
+
+import os
+
+import pytest
+from conftest import FAST
+
+from autograder import confine, course, runner
+from autograder.course import GradedTest
+from autograder.graded import graded
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the grader confines student code only as root")
+
+LAB = "lab99_snoop"
+STUDENT = """
+import os
+
+def attempt(action, path):
+    try:
+        if action == "read":
+            with open(path) as stream:
+                stream.read(1)
+        elif action == "list":
+            os.listdir(path)
+        elif action == "write":
+            with open(os.path.join(path, "planted.txt"), "w") as stream:
+                stream.write("x")
+        elif action == "signal":
+            os.kill(int(path), 0)
+        return "allowed"
+    except OSError as error:
+        return type(error).__name__
+
+def who():
+    return os.geteuid()
+"""
+
+
+@pytest.fixture
+def ask(tmp_path):
+    """ask(function, *args) -> what the student's function returned, run confined."""
+    student = tmp_path / f"{LAB}.py"
+    student.write_text(STUDENT)
+
+    def run(function, *args, limits=FAST):
+        seen = []
+
+        @graded(points=1)
+        def call(lab):
+            "call"
+            seen.append(getattr(lab, function)(*args))
+
+        result = runner.grade_lab(LAB, student, limits, tests=[GradedTest(LAB, "99.1", "call", 1.0, False, None, {}, call)])
+        assert result.tests[0].passed, result.tests[0].message
+        return seen[0]
+
+    return run
+
+
+def test_student_code_does_not_run_as_root(ask):
+    assert ask("who") != 0
+
+
+def test_the_graded_tests_cannot_be_read(ask):
+    assert ask("attempt", "read", str(course.GRADED / "lab01_gradient_descent.py")) != "allowed"
+
+
+def test_the_solutions_cannot_be_read(ask):
+    assert ask("attempt", "read", str(course.SOLUTIONS / "lab01_gradient_descent.py")) != "allowed"
+
+
+def test_a_root_only_file_cannot_be_read(ask, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("expected values")
+    secret.chmod(0o600)
+    assert ask("attempt", "read", str(secret)) != "allowed"
+
+
+def test_the_results_folder_is_hidden(ask, tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "results.json").write_text("{}")
+    results.chmod(0o755)
+    (results / "results.json").chmod(0o644)
+    limits = FAST.__class__(**{**FAST.__dict__, "hidden": (str(results),)})
+    if not confine.namespaces_available():
+        pytest.skip("no private mount namespace here: only permissions guard the results folder")
+    assert ask("attempt", "read", str(results / "results.json"), limits=limits) != "allowed"
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/var/tmp", "/dev/shm"])
+def test_world_writable_folders_are_not_writable(ask, folder):
+    if not confine.namespaces_available():
+        pytest.skip("no private mount namespace here: world-writable folders stay writable")
+    assert ask("attempt", "write", folder) != "allowed"
+
+
+def test_its_own_work_folder_is_writable(ask):
+    assert ask("attempt", "write", ".") == "allowed"
+
+
+def test_the_grader_cannot_be_signalled(ask):
+    assert ask("attempt", "signal", str(os.getpid())) == "PermissionError"
