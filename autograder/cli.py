@@ -1,10 +1,11 @@
-"""`python -m autograder`: build the student labs, grade a submission."""
+"""`python -m autograder`: build the student labs, grade submissions one by one or a class at a time, release the student bundle, export to Gradescope."""
 
 import argparse
 import sys
 import time
+from pathlib import Path
 
-from autograder import build, notebooks, report, runner
+from autograder import batch, build, gradescope, notebooks, release, report, runner
 from autograder.confine import ConfinementError
 from autograder.sandbox import Limits
 from autograder.submission import SubmissionError, open_submission
@@ -37,11 +38,38 @@ def parser():
     grade = commands.add_parser("grade", help="grade a submission")
     grade.add_argument("path", help="a folder of lab files, one lab file, a .zip, or 'solutions' / 'labs'")
     grade.add_argument("--json", metavar="FILE", help="also write Gradescope's results.json here")
-    grade.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
-                       help="seconds per test unless the test sets its own (default %(default)s)")
-    grade.add_argument("--memory-mb", type=_positive(int), default=Limits.memory // 2**20,
-                       help="memory cap of the grading child in MiB (default %(default)s)")
+    _limit_options(grade)
+
+    bundle = commands.add_parser("release", help="write the student bundle (no solutions, no hidden tests)")
+    bundle.add_argument("out", help="a new or empty folder")
+
+    many = commands.add_parser("batch", help="grade a folder of submissions, one per student")
+    many.add_argument("submissions", help="a folder with one sub-folder, .zip, notebook or lab file per student")
+    many.add_argument("--out", required=True, help="where results.json, feedback and gradebook.csv go")
+    many.add_argument("--jobs", type=_positive(int), default=2, help="parallel processes (default %(default)s)")
+    many.add_argument("--force", action="store_true", help="grade again students who already have results")
+    _limit_options(many)
+
+    export = commands.add_parser("export", help="export the autograder for a platform")
+    export.add_argument("platform", choices=["gradescope"])
+    export.add_argument("out", help="the archive to write, e.g. autograder.zip")
+    export.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
+                        help="seconds per test (default %(default)s)")
+    export.add_argument("--memory-mb", type=_positive(int), default=640,
+                        help="the grading child's memory cap in MiB (default %(default)s, for a 768 MB container)")
     return main
+
+
+def _limit_options(command):
+    command.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
+                         help="seconds per test unless the test sets its own (default %(default)s)")
+    command.add_argument("--memory-mb", type=_positive(int), default=Limits.memory // 2**20,
+                         help="memory cap of the grading child in MiB (default %(default)s)")
+
+
+def _limits(args, hidden=()):
+    return Limits(timeout=args.timeout, import_timeout=max(args.timeout, Limits.import_timeout),
+                  memory=args.memory_mb * 2**20, hidden=tuple(hidden))
 
 
 def _build(args):
@@ -55,8 +83,8 @@ def _build(args):
 
 
 def _grade(args):
-    limits = Limits(timeout=args.timeout, import_timeout=max(args.timeout, Limits.import_timeout),
-                    memory=args.memory_mb * 2**20)
+    # The results folder is the child's to neither read nor write.
+    limits = _limits(args, hidden=[str(Path(args.json).resolve().parent)] if args.json else [])
     started = time.monotonic()
 
     def save(results):
@@ -71,11 +99,30 @@ def _grade(args):
     return OK
 
 
+def _release(args):
+    print(f"wrote the student bundle to {release.release(args.out)}")
+    return OK
+
+
+def _batch(args):
+    graded = batch.run(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=_limits(args))
+    print(f"graded {len(graded)} submissions; gradebook: {Path(args.out) / 'gradebook.csv'}")
+    return OK
+
+
+def _export(args):
+    print(f"wrote {gradescope.export(args.out, timeout=args.timeout, memory_mb=args.memory_mb)}")
+    return OK
+
+
+COMMANDS = {"build": _build, "grade": _grade, "release": _release, "batch": _batch, "export": _export}
+
+
 def main(argv=None):
     """Run the command line; return the exit status."""
     args = parser().parse_args(argv)
     try:
-        return _build(args) if args.command == "build" else _grade(args)
-    except (SubmissionError, build.BuildError, ConfinementError) as error:
+        return COMMANDS[args.command](args)
+    except (SubmissionError, build.BuildError, ConfinementError, release.ReleaseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return CANNOT_RUN

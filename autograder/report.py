@@ -76,12 +76,17 @@ def gradescope(lab_results, seconds=None):
     return results
 
 
-def write_json(path, data):
-    """Write JSON atomically: readers see the old file or the new one, never half."""
+def write_atomic(path, text):
+    """Write a text file atomically: readers see the old file or the new one, never half."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w") as stream:
-        json.dump(data, stream, indent=2)
+        stream.write(text)
     os.chmod(temporary, 0o644)
     os.replace(temporary, path)
+
+
+def write_json(path, data):
+    """Write JSON atomically."""
+    write_atomic(path, json.dumps(data, indent=2))

@@ -1,0 +1,74 @@
+"""Export the autograder as a Gradescope archive.
+
+Gradescope unpacks the archive into /autograder/source, runs `setup.sh` once
+to build the image, then for each submission runs `run_autograder` as root,
+which must read /autograder/submission and write
+/autograder/results/results.json. The archive holds the grader, all graded
+tests (hidden ones too) and their probes, `custom_layers` and the pinned
+requirements; never the solutions.
+
+Choose Gradescope's Ubuntu 24.04 base image (Python 3.12; the labs need 3.11+).
+"""
+
+import zipfile
+from pathlib import Path
+
+from autograder import course
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-venv
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt
+"""
+
+RUN = """#!/usr/bin/env bash
+# Gradescope runs this, as root, once per submission. AUTOGRADER_ROOT and
+# AUTOGRADER_PYTHON override its paths (the project's tests use them).
+set -uo pipefail
+root="${{AUTOGRADER_ROOT:-/autograder}}"
+python="${{AUTOGRADER_PYTHON:-$root/venv/bin/python}}"
+mkdir -p "$root/results"
+# Only root may read the tests (their expected values) and the results;
+# student code runs as an unprivileged user.
+chmod -R go-rwx "$root/source/tests" "$root/results"
+cd "$root/source"
+exec "$python" -m autograder grade "$root/submission" --json "$root/results/results.json" \\
+    --timeout {timeout:g} --memory-mb {memory_mb}
+"""
+
+SHIPPED = ("autograder", "custom_layers", "tests/graded", "tests/probes")
+
+
+def _add(archive, path, name, executable=False):
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: the same tree, the same archive
+    info.external_attr = (0o755 if executable else 0o644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, path.read_bytes() if isinstance(path, Path) else path)
+
+
+def export(out, timeout=60.0, memory_mb=640):
+    """Write the Gradescope autograder archive to `out` (a .zip path); return it.
+
+    Args:
+        timeout: seconds per test, unless a test sets its own.
+        memory_mb: the grading child's memory cap; with the grader's own
+            ~100 MB it must fit Gradescope's container (768 MB by default).
+    """
+    out = Path(out)
+    if out.suffix != ".zip":
+        raise ValueError(f"out must be a .zip path, got {out}")
+    if not timeout > 0 or not memory_mb > 0:
+        raise ValueError(f"timeout and memory_mb must be positive, got {timeout} and {memory_mb}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w") as archive:
+        _add(archive, SETUP, "setup.sh", executable=True)
+        _add(archive, RUN.format(timeout=timeout, memory_mb=memory_mb), "run_autograder", executable=True)
+        _add(archive, course.ROOT / "requirements.txt", "requirements.txt")
+        for folder in SHIPPED:
+            for path in sorted((course.ROOT / folder).rglob("*.py")):
+                if "__pycache__" not in path.parts:
+                    _add(archive, path, path.relative_to(course.ROOT).as_posix())
+    return out

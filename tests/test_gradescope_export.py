@@ -1,0 +1,61 @@
+"""The Gradescope archive installs nothing of the solutions and grades like Gradescope would run it."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograder import course, gradescope
+
+LAB = "lab01_gradient_descent"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    return gradescope.export(tmp_path_factory.mktemp("export") / "autograder.zip", timeout=30, memory_mb=1024)
+
+
+def test_the_archive_has_gradescopes_entry_points(archive):
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        modes = {info.filename: info.external_attr >> 16 for info in zipped.infolist()}
+    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/cli.py"} <= names
+    assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111, "both scripts are executable"
+    assert any(name.startswith("tests/graded/") for name in names) and any("probes" in name for name in names)
+    assert not any(name.startswith(("solutions/", "notebooks/", "labs/", "tests/mutants/")) for name in names)
+
+
+def test_the_archive_is_the_same_every_time(archive, tmp_path):
+    again = gradescope.export(tmp_path / "again.zip", timeout=30, memory_mb=1024)
+    assert again.read_bytes() == archive.read_bytes()
+
+
+def test_run_autograder_grades_a_submission_laid_out_like_gradescope(archive, tmp_path):
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(root / "source")
+    (root / "submission" / "nested").mkdir(parents=True)
+    shutil.copy(course.SOLUTIONS / f"{LAB}.py", root / "submission" / "nested" / f"{LAB}.py")
+    environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=environment,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    lab_tests = [test for test in results["tests"] if test["number"].startswith("1.")]
+    assert lab_tests and all(test["score"] == test["max_score"] for test in lab_tests), "lab 1 earns full marks"
+    others = [test for test in results["tests"] if not test["number"].startswith("1.")]
+    assert all(test["score"] == 0 for test in others), "labs not handed in score 0"
+
+
+@pytest.mark.parametrize(("kwargs", "problem"), [
+    ({"out": "autograder.tar"}, "zip"),
+    ({"out": "a.zip", "memory_mb": 0}, "positive"),
+])
+def test_bad_arguments_are_refused(kwargs, problem, tmp_path):
+    kwargs["out"] = tmp_path / kwargs["out"]
+    with pytest.raises(ValueError, match=problem):
+        gradescope.export(**kwargs)

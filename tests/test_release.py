@@ -1,0 +1,97 @@
+"""The student bundle holds what a student needs and nothing of the solutions."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from autograder import build, course, release
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    return release.release(tmp_path_factory.mktemp("bundle") / "release")
+
+
+def solution_lines():
+    """Lines of solution code that no student version contains."""
+    solutions = [path.read_text() for path in course.SOLUTIONS.glob("lab[0-9][0-9]_*.py")]
+    students = "".join(build.student_version(text) for text in solutions)
+    lines = set()
+    for text in solutions:
+        for region in re.findall(r"# BEGIN SOLUTION.*?\n(.*?)# END SOLUTION", text, re.DOTALL):
+            lines.update(line.strip() for line in region.splitlines()
+                         if len(line.strip()) >= 25 and line.strip() not in students)
+    return lines
+
+
+def bundle_texts(bundle):
+    return {path: path.read_text(errors="replace") for path in bundle.rglob("*") if path.is_file()}
+
+
+def test_no_solution_code_leaks(bundle):
+    lines = solution_lines()
+    assert lines, "the solutions have solution regions to look for"
+    for path, text in bundle_texts(bundle).items():
+        # The grader's own source names the markers; nothing else may hold one.
+        assert "BEGIN SOLUTION" not in text or "autograder" in path.relative_to(bundle).parts, (
+            f"{path} holds a solution marker")
+        leaked = [line for line in lines if line in text]
+        assert not leaked, f"{path} holds solution code: {leaked[:3]}"
+
+
+def test_no_solutions_module_or_notebook(bundle):
+    assert not (bundle / "solutions").exists() and not (bundle / "notebooks" / "solutions").exists()
+    assert not (bundle / "tests" / "mutants").exists(), "mutants are copies of solution code"
+
+
+def test_no_hidden_test(bundle):
+    hidden = [test for lab in course.lab_names() for test in course.load_tests(lab) if test.hidden]
+    assert hidden, "the course has hidden tests"
+    graded = "".join((bundle / "tests" / "graded" / f"{lab}.py").read_text() for lab in course.lab_names())
+    for test in hidden:
+        assert test.function.__name__ not in graded, f"hidden test {test.number} ({test.name}) is in the bundle"
+
+
+def test_public_tests_stay(bundle):
+    graded = "".join(path.read_text() for path in (bundle / "tests" / "graded").glob("*.py"))
+    public = [test for lab in course.lab_names() for test in course.load_tests(lab) if not test.hidden]
+    assert all(f"def {test.function.__name__}(" in graded for test in public)
+
+
+def test_the_bundle_grades_the_student_labs(bundle):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "labs"], cwd=bundle,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^Total: 0 / \d+", done.stdout, re.MULTILINE), done.stdout[-300:]
+
+
+def test_a_non_empty_folder_is_refused(tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(release.ReleaseError, match="new or empty"):
+        release.release(tmp_path)
+
+
+def test_hidden_tests_are_cut_cleanly():
+    source = '''from autograder.graded import graded
+
+
+@graded(points=1)
+def shown(lab):
+    "shown"
+
+
+@graded(points=2, hidden=True)
+def secret(lab):
+    "secret"
+    x = 1
+
+
+@graded(points=1, hidden=False)
+def also_shown(lab):
+    "also shown"
+'''
+    public = release.public_tests(source)
+    assert "secret" not in public and "def shown(" in public and "def also_shown(" in public, public
+    compile(public, "public", "exec")
