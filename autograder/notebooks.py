@@ -109,7 +109,8 @@ def execute(notebook, timeout=600):
     from nbclient import NotebookClient  # only building and testing need a kernel
 
     with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
-        NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+        # No timing metadata: a notebook's cells then change only when its source does.
+        NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": folder}}).execute()
     return notebook
 

@@ -1,5 +1,6 @@
 """Shared helpers for the project's own tests."""
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -13,6 +14,14 @@ from autograder.sandbox import Limits  # noqa: E402
 
 # Short limits: hostile submissions hit them on purpose.
 FAST = Limits(timeout=2.0, import_timeout=10.0, memory=512 * 2**20)
+
+
+def load_solution(lab):
+    """The instructor's solution of `lab`, imported as a module (for figure tests)."""
+    spec = importlib.util.spec_from_file_location(f"solution_{lab}", course.SOLUTIONS / f"{lab}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def solution_text(lab):

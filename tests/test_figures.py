@@ -1,21 +1,13 @@
 """Every lab that draws figures saves them as non-empty PNG files, and importing draws nothing."""
 
-import importlib.util
-
 import pytest
+from conftest import load_solution
 
 from autograder import course
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WITH_FIGURES = [path.stem for path in sorted(course.SOLUTIONS.glob("lab[0-9][0-9]_*.py"))
                 if "\ndef save_figures(" in path.read_text()]
-
-
-def load_solution(lab):
-    spec = importlib.util.spec_from_file_location(f"solution_{lab}", course.SOLUTIONS / f"{lab}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.slow

@@ -21,7 +21,8 @@ def graded_folder():
     return grade
 
 
-@pytest.mark.parametrize(("lab", "number", "name"), GRADED, ids=[f"{n} {name[:50]}" for _, n, name in GRADED])
+@pytest.mark.parametrize(("lab", "number", "name"), GRADED,
+                         ids=[f"{lab} {n} {name[:50]}" for lab, n, name in GRADED])
 def test_solution_earns_full_marks(lab, number, name, graded_folder):
     result = graded_folder(course.SOLUTIONS, lab)
     assert not result.error, result.error

@@ -14,16 +14,25 @@ def bundle(tmp_path_factory):
     return release.release(tmp_path_factory.mktemp("bundle") / "release")
 
 
-def solution_lines():
-    """Lines of solution code that no student version contains."""
+def stripped_pairs(text):
+    """Consecutive pairs of a text's non-blank lines, stripped."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return set(zip(lines, lines[1:]))
+
+
+def solution_pairs():
+    """Pairs of consecutive solution lines that no student version contains.
+
+    Two lines in a row, not one: a single line (a formula in a hint, a
+    `keras.Sequential([`) can stand anywhere for good reasons.
+    """
     solutions = [path.read_text() for path in course.SOLUTIONS.glob("lab[0-9][0-9]_*.py")]
-    students = "".join(build.student_version(text) for text in solutions)
-    lines = set()
+    students = set().union(*(stripped_pairs(build.student_version(text)) for text in solutions))
+    pairs = set()
     for text in solutions:
         for region in re.findall(r"# BEGIN SOLUTION.*?\n(.*?)# END SOLUTION", text, re.DOTALL):
-            lines.update(line.strip() for line in region.splitlines()
-                         if len(line.strip()) >= 25 and line.strip() not in students)
-    return lines
+            pairs |= {pair for pair in stripped_pairs(region) if min(map(len, pair)) >= 20} - students
+    return pairs
 
 
 def bundle_texts(bundle):
@@ -31,14 +40,14 @@ def bundle_texts(bundle):
 
 
 def test_no_solution_code_leaks(bundle):
-    lines = solution_lines()
-    assert lines, "the solutions have solution regions to look for"
+    pairs = solution_pairs()
+    assert pairs, "the solutions have solution regions to look for"
     for path, text in bundle_texts(bundle).items():
         # The grader's own source names the markers; nothing else may hold one.
         assert "BEGIN SOLUTION" not in text or "autograder" in path.relative_to(bundle).parts, (
             f"{path} holds a solution marker")
-        leaked = [line for line in lines if line in text]
-        assert not leaked, f"{path} holds solution code: {leaked[:3]}"
+        leaked = pairs & stripped_pairs(text)
+        assert not leaked, f"{path} holds solution code: {sorted(leaked)[:2]}"
 
 
 def test_no_solutions_module_or_notebook(bundle):
