@@ -140,10 +140,9 @@ def expect_close(got, expected, *, rtol=DEFAULT_RTOL, atol=0.0, hint=None, calle
     bad &= ~(np.isnan(array) & np.isnan(expected))
     if not bad.any():
         return
-    tolerance = " and ".join(
-        text for text, value in ((f"relative {rtol:g}", rtol), (f"absolute {atol:g}", atol)) if value
-    )
-    want = f"{show(expected[()] if expected.ndim == 0 else expected)} (to a {tolerance} tolerance)"
+    tolerance = ", ".join(text for text, value in ((f"relative {rtol:g}", rtol), (f"absolute {atol:g}", atol))
+                          if value)
+    want = f"{show(expected[()] if expected.ndim == 0 else expected)} ({f'tolerance: {tolerance}' if tolerance else 'exactly'})"
     have = show(array[()] if array.ndim == 0 else array)
     if array.ndim:
         where = tuple(int(i) for i in np.argwhere(bad)[0])

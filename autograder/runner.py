@@ -174,7 +174,7 @@ def _start(lab_name, lab_file, limits):
     return None, why + (f"\nIt printed:\n{output}" if output else "")
 
 
-def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None):
+def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False):
     """Grade one student file against the lab's graded tests.
 
     Args:
@@ -184,6 +184,8 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None):
         limits: the sandbox `Limits`.
         tests: the graded tests (default: all of the lab's).
         on_test: called with the `LabResult` so far after every test.
+        until_failure: stop at the first failed test (enough to know a
+            submission is not correct, as the mutant tests need).
     Returns:
         A `LabResult`.
     """
@@ -209,6 +211,8 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None):
                     sandbox = None
             if on_test is not None:
                 on_test(result)
+            if until_failure and not result.tests[-1].passed:
+                break
     finally:
         if sandbox is not None:
             sandbox.close()

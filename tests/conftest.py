@@ -38,11 +38,11 @@ def patched(source, old, new):
 
 @pytest.fixture
 def grade_text(tmp_path):
-    """grade_text(lab, text, limits=FAST) -> LabResult for a submission given as text."""
+    """grade_text(lab, text, limits=FAST, **options) -> LabResult for a submission given as text."""
 
-    def grade(lab, text, limits=FAST):
+    def grade(lab, text, limits=FAST, **options):
         path = tmp_path / f"{lab}.py"
         path.write_text(text)
-        return runner.grade_lab(lab, path, limits)
+        return runner.grade_lab(lab, path, limits, **options)
 
     return grade

@@ -22,8 +22,12 @@ def test_close_values_pass():
 
 def test_a_wrong_number_says_expected_got_and_hint():
     text = failure_of(expect_close, 0.7, 0.689974481, rtol=1e-8, hint="use the sigmoid")
-    assert "Expected: 0.689974481 (to a relative 1e-08 tolerance)" in text
+    assert "Expected: 0.689974481 (tolerance: relative 1e-08)" in text
     assert "Got:      0.7" in text and "Hint:     use the sigmoid" in text
+
+
+def test_an_exact_comparison_says_so():
+    assert "Expected: 3.0 (exactly)" in failure_of(expect_close, 3.5, 3.0, rtol=0)
 
 
 def test_a_wrong_shape_is_named_before_any_value():
