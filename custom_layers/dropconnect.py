@@ -1,0 +1,203 @@
+"""DropConnect: a dense layer that drops connections instead of units."""
+
+import keras
+from keras import activations
+from keras import constraints
+from keras import initializers
+from keras import ops
+from keras import regularizers
+
+from custom_layers._validation import check_bool
+from custom_layers._validation import check_choice
+from custom_layers._validation import check_int
+from custom_layers._validation import check_real
+
+MASK_MODES = ("batch", "example")
+
+
+@keras.saving.register_keras_serializable(package="custom_layers")
+class DropConnectDense(keras.layers.Layer):
+    """Densely-connected layer with DropConnect (Wan et al., 2013).
+
+    While training, every weight of the kernel (every connection) is dropped
+    with probability `rate` and the kept ones are scaled by `1 / (1 - rate)`,
+    so the expected output equals the output with the full kernel:
+
+    ```python
+    mask = bernoulli(1 - rate, shape=kernel.shape)
+    output = activation(inputs @ (kernel * mask / (1 - rate)) + bias)
+    ```
+
+    At inference (`training=False`) the layer uses the full kernel and is an
+    ordinary, deterministic `Dense` layer. Dropout would drop whole units
+    (rows of the output); DropConnect drops single weights. The bias is
+    never dropped. With `rate=0` the layer is exactly `keras.layers.Dense`.
+
+    Masks come from a `keras.random.SeedGenerator` owned by the layer, so a
+    given `seed` reproduces the same sequence of masks, each training call
+    draws a new one, and the generator's state is saved with the weights
+    (resumed training draws the masks uninterrupted training would have).
+
+    Args:
+        units: Positive integer, dimensionality of the output.
+        rate: Float in [0, 1), probability of dropping each weight.
+            Defaults to `0.5`.
+        activation: Activation function (name or callable). Defaults to
+            `None` (linear).
+        use_bias: Boolean, whether to add a bias vector. Defaults to `True`.
+        mask: `"batch"` (default) draws one mask of shape
+            `(input_dim, units)` per training step, shared by the whole batch:
+            it costs one extra kernel-sized tensor. `"example"` draws an
+            independent mask for every example, as in the paper, by
+            materialising a `(batch, input_dim, units)` tensor of masked
+            weights: memory grows as batch x input_dim x units (for inputs of
+            rank > 2 an example's mask is shared along its inner axes).
+        seed: Optional integer seed of the layer's `SeedGenerator`.
+        kernel_initializer, bias_initializer, kernel_regularizer,
+        bias_regularizer, activity_regularizer, kernel_constraint,
+        bias_constraint: As in `keras.layers.Dense`.
+        **kwargs: Base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
+
+    Input shape:
+        N-D tensor `(batch_size, ..., input_dim)`.
+
+    Output shape:
+        N-D tensor `(batch_size, ..., units)`.
+    """
+
+    def __init__(
+        self,
+        units,
+        rate=0.5,
+        activation=None,
+        use_bias=True,
+        mask="batch",
+        seed=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = check_int("units", units, low=1)
+        self.rate = check_real("rate", rate, high=1.0)
+        self.activation = activations.get(activation)
+        self.use_bias = check_bool("use_bias", use_bias)
+        self.mask = check_choice("mask", mask, MASK_MODES)
+        self.seed = seed if seed is None else check_int("seed", seed, low=0)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.input_spec = keras.layers.InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        """Create the kernel `(input_dim, units)` and the bias `(units,)`."""
+        input_dim = input_shape[-1]
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+        self.input_spec = keras.layers.InputSpec(
+            min_ndim=2, axes={-1: input_dim}
+        )
+
+    def call(self, inputs, training=False):
+        """Apply the layer; masks are drawn only when `training` is true."""
+        if training and self.rate > 0:
+            if self.mask == "batch":
+                outputs = ops.matmul(inputs, self._masked_kernel(()))
+            else:
+                kernels = self._masked_kernel((ops.shape(inputs)[0],))
+                outputs = ops.einsum("b...i,bio->b...o", inputs, kernels)
+        else:
+            outputs = ops.matmul(inputs, self.kernel)
+        if self.bias is not None:
+            outputs = ops.add(outputs, self.bias)
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
+
+    def _masked_kernel(self, leading_shape):
+        """Return `kernel * mask / (1 - rate)`, one mask per leading index."""
+        shape = tuple(leading_shape) + tuple(self.kernel.shape)
+        noise = keras.random.uniform(shape, seed=self.seed_generator)
+        # uniform[0, 1) >= rate holds with probability exactly 1 - rate.
+        keep = ops.greater_equal(noise, self.rate)
+        kernel = ops.convert_to_tensor(self.kernel)
+        return ops.where(keep, kernel / (1.0 - self.rate), 0.0)
+
+    def compute_output_shape(self, input_shape):
+        """Return `input_shape` with its last axis replaced by `units`."""
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def save_own_variables(self, store):
+        """Save the weights and the mask generator's state.
+
+        Keras layers do not save `SeedGenerator` state; saving it makes
+        training resumed from a saved model draw the same masks as
+        uninterrupted training.
+        """
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        """Load what `save_own_variables` saved."""
+        self.seed_generator.state.assign(store["seed_generator_state"])
+        super().load_own_variables(
+            {
+                key: store[key]
+                for key in store.keys()
+                if key != "seed_generator_state"
+            }
+        )
+
+    def get_config(self):
+        """Return the constructor arguments, including the base layer's."""
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "rate": self.rate,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "mask": self.mask,
+                "seed": self.seed,
+                "kernel_initializer": initializers.serialize(
+                    self.kernel_initializer
+                ),
+                "bias_initializer": initializers.serialize(
+                    self.bias_initializer
+                ),
+                "kernel_regularizer": regularizers.serialize(
+                    self.kernel_regularizer
+                ),
+                "bias_regularizer": regularizers.serialize(
+                    self.bias_regularizer
+                ),
+                "kernel_constraint": constraints.serialize(
+                    self.kernel_constraint
+                ),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+            }
+        )
+        return config
