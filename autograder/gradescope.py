@@ -35,6 +35,7 @@ mkdir -p "$root/results"
 # student code runs as an unprivileged user.
 chmod -R go-rwx "$root/source/tests" "$root/results"
 cd "$root/source"
+export AUTOGRADER_SANDBOX_USER="${{AUTOGRADER_SANDBOX_USER:-nobody}}"  # confined, or no grading at all
 exec "$python" -m autograder grade "$root/submission" --json "$root/results/results.json" \\
     --timeout {timeout:g} --memory-mb {memory_mb}
 """

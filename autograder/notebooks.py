@@ -115,6 +115,10 @@ def execute(notebook, timeout=600):
     return notebook
 
 
+def _executed(notebook):
+    return any(cell.get("execution_count") for cell in notebook.cells if cell.cell_type == "code")
+
+
 def _sources(notebook):
     return [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
 
@@ -139,8 +143,12 @@ def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NO
         for kind, source in (("solutions", text), ("labs", student)):
             path = Path(folder) / kind / f"{lab}.ipynb"
             notebook = make_notebook(source, lab, cells)
-            if path.exists() and _sources(nbformat.reads(path.read_text(), as_version=4)) == _sources(notebook):
-                continue
+            if path.exists():
+                written = nbformat.reads(path.read_text(), as_version=4)
+                # A solution notebook written with --no-execute is stale until it is run.
+                unrun = run and kind == "solutions" and not _executed(written)
+                if _sources(written) == _sources(notebook) and not unrun:
+                    continue
             stale.append(str(path.relative_to(folder.parent)))
             if not check:
                 _write(execute(notebook) if run and kind == "solutions" else notebook, path)

@@ -6,7 +6,7 @@ import shutil
 import zipfile
 
 import pytest
-from conftest import FAST
+from helpers import FAST
 
 from autograder import batch, cli, course
 

@@ -7,7 +7,7 @@ import time
 import zipfile
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from autograder import cli, course
 
@@ -20,9 +20,10 @@ def run(*args):
                           capture_output=True, text=True, timeout=600)
 
 
+# The command line is tested on lab 1 alone: tests/test_graded_solutions.py grades every lab.
 def test_grading_the_solutions_gives_full_marks_and_gradescope_json(tmp_path):
     results = tmp_path / "out" / "results.json"
-    done = run("grade", "solutions", "--json", str(results))
+    done = run("grade", f"solutions/{LAB}.py", "--json", str(results))
     assert done.returncode == 0, done.stderr
     data = json.loads(results.read_text())
     assert data["score"] == data["max_score"] > 0, f"full marks expected, got {data['score']} / {data['max_score']}"
@@ -36,7 +37,7 @@ def test_grading_the_solutions_gives_full_marks_and_gradescope_json(tmp_path):
 
 def test_grading_the_stubs_gives_zero_and_exit_status_zero(tmp_path):
     results = tmp_path / "results.json"
-    done = run("grade", "labs", "--json", str(results))
+    done = run("grade", f"labs/{LAB}.py", "--json", str(results))
     assert done.returncode == 0, "grading finished, so the exit status is 0 whatever the score"
     data = json.loads(results.read_text())
     assert data["score"] == 0 and all("Not implemented yet" in test["output"] for test in data["tests"])

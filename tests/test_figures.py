@@ -1,7 +1,7 @@
 """Every lab that draws figures saves them as non-empty PNG files, and importing draws nothing."""
 
 import pytest
-from conftest import load_solution
+from helpers import load_solution
 
 from autograder import course
 

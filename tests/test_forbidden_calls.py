@@ -1,7 +1,7 @@
 """A graded test can forbid functions and classes; using one costs the test, with the reason."""
 
 import pytest
-from conftest import FAST
+from helpers import FAST
 
 from autograder import runner
 from autograder.course import GradedTest

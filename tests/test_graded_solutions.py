@@ -21,8 +21,10 @@ def graded_folder():
     return grade
 
 
-@pytest.mark.parametrize(("lab", "number", "name"), GRADED,
-                         ids=[f"{lab} {n} {name[:50]}" for lab, n, name in GRADED])
+@pytest.mark.parametrize(("lab", "number", "name"), [
+    pytest.param(lab, number, name, id=f"{lab} {number} {name[:50]}", marks=pytest.mark.xdist_group(lab))
+    for lab, number, name in GRADED
+])
 def test_solution_earns_full_marks(lab, number, name, graded_folder):
     result = graded_folder(course.SOLUTIONS, lab)
     assert not result.error, result.error
@@ -30,7 +32,8 @@ def test_solution_earns_full_marks(lab, number, name, graded_folder):
     assert test.passed, f"the solution failed graded test {number} ({name}):\n{test.message}"
 
 
-@pytest.mark.parametrize("lab", course.lab_names())
+@pytest.mark.parametrize("lab", [pytest.param(lab, marks=pytest.mark.xdist_group(f"{lab} stub"))
+                                 for lab in course.lab_names()])
 def test_stub_scores_zero_and_says_what_is_missing(lab, graded_folder):
     result = graded_folder(course.LABS, lab)
     assert not result.error, f"the student version must import cleanly: {result.error}"

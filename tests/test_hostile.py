@@ -12,9 +12,11 @@ import signal
 import time
 
 import pytest
-from conftest import FAST, patched, solution_text
+from helpers import FAST, patched, solution_text
 
-from autograder import cli
+from autograder import cli, runner
+from autograder.course import GradedTest
+from autograder.graded import graded
 from autograder.sandbox import Limits
 
 LAB = "lab01_gradient_descent"
@@ -190,31 +192,40 @@ def _alive(pid):
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def test_processes_left_running_do_not_outlive_grading(tmp_path, grade_text):
-    pids = tmp_path / "pids"
-    leave_behind = f"""
+def test_processes_left_running_do_not_outlive_grading(tmp_path):
+    leave_behind = """
 import os, subprocess, time
-def record(pid):
-    with open({str(pids)!r}, "a") as out:
-        out.write(f"{{pid}} ")
-record(subprocess.Popen(["sleep", "300"]).pid)
-record(subprocess.Popen(["sleep", "301"], start_new_session=True).pid)
+SLEEPERS = [subprocess.Popen(["sleep", "300"]).pid,
+            subprocess.Popen(["sleep", "301"], start_new_session=True).pid]
 if os.fork() == 0:  # a daemon: double fork, new session, its parent gone
     os.setsid()
     if os.fork() == 0:
-        record(os.getpid())
+        with open("daemon.pid", "w") as out:  # the work folder: writable even when confined
+            out.write(str(os.getpid()))
         time.sleep(300)
     os._exit(0)
-time.sleep(0.2)
+time.sleep(0.5)
+
+def pids():
+    with open("daemon.pid") as daemon:
+        return SLEEPERS + [int(daemon.read())]
 """
-    result = grade_text(LAB, at_import(leave_behind))
-    assert result.score == result.points, "starting processes does not change a correct result"
-    left = [int(pid) for pid in pids.read_text().split()]
-    assert len(left) >= 3, f"the submission should have recorded its processes, got {left}"
+    student = tmp_path / f"{LAB}.py"
+    student.write_text(at_import(leave_behind))
+    seen = []
+
+    @graded(points=1)
+    def record(lab):
+        "the processes it started"
+        seen.extend(lab.pids())
+
+    result = runner.grade_lab(LAB, student, FAST, tests=[GradedTest(LAB, "1.99", "pids", 1.0, False, None, {}, record)])
+    assert result.tests[0].passed, result.tests[0].message
+    assert len(seen) == 3, f"the submission should report its three processes, got {seen}"
     deadline = time.monotonic() + 5
-    while any(map(_alive, left)) and time.monotonic() < deadline:
+    while any(map(_alive, seen)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not [pid for pid in left if _alive(pid)], "processes the student left running survived grading"
+    assert not [pid for pid in seen if _alive(pid)], "processes the student left running survived grading"
 
 
 def test_a_correct_submission_keeps_its_points_when_a_test_times_out(grade_text, affected):

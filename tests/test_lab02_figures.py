@@ -1,6 +1,6 @@
 """Lab 2 draws its figures with matplotlib's object-oriented API and saves them as PNG files."""
 
-from conftest import load_solution
+from helpers import load_solution
 from matplotlib.figure import Figure
 
 LAB = "lab02_backpropagation"

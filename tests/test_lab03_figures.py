@@ -1,6 +1,6 @@
 """Lab 3 draws its figures with matplotlib's object-oriented API and saves them as PNG files."""
 
-from conftest import load_solution
+from helpers import load_solution
 from matplotlib.figure import Figure
 
 LAB = "lab03_activations"

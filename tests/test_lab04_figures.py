@@ -1,6 +1,6 @@
 """Lab 4 draws its decision boundaries with matplotlib's object-oriented API and saves them as PNG."""
 
-from conftest import load_solution
+from helpers import load_solution
 from matplotlib.figure import Figure
 
 LAB = "lab04_logic_gates"

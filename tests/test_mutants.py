@@ -3,7 +3,7 @@
 import importlib.util
 
 import pytest
-from conftest import ROOT, patched, solution_text
+from helpers import ROOT, patched, solution_text
 
 from autograder.sandbox import Limits
 

@@ -4,7 +4,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import FAST
+from helpers import FAST
 
 from autograder import course, notebooks, runner
 from autograder.submission import open_submission

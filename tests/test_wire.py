@@ -75,7 +75,8 @@ def test_huge_arrays_are_refused_before_encoding():
     b"\xff\xfe", b"{not json", b'{"__ndarray__": "AAAA", "dtype": "|O", "shape": [1]}',
     b'{"__ndarray__": "AAAA", "dtype": "<f8", "shape": [7]}', b'{"__ndarray__": "!!", "dtype": "<f8", "shape": [0]}',
     b'{"__tuple__": 5}', b'{"__pickle__": "x"}', b"[" * 100000 + b"]" * 100000,
-])
+], ids=["not utf-8", "not json", "object dtype", "short data", "bad base64", "bad tuple", "unknown tag",
+        "nested too deep"])
 def test_malformed_messages_raise_wire_error(body):
     with pytest.raises(wire.WireError):
         wire.decode(body)
