@@ -19,6 +19,7 @@ import ctypes
 import os
 import pwd
 import sys
+import sysconfig
 from dataclasses import dataclass
 from functools import cache
 
@@ -116,7 +117,9 @@ def _warn_once(message):
 
 @cache
 def _can_run_python(uid, gid):
-    needed = [path for path in (sys.executable, *sys.path[1:]) if path and os.path.exists(path)]
+    # What the child's `python -I` needs: the interpreter, the standard library, site-packages.
+    places = (sys.executable, *sysconfig.get_paths().values())
+    needed = [path for path in places if os.path.exists(path)]
 
     def check():
         os.setgroups([])
