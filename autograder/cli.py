@@ -55,7 +55,7 @@ def parser():
     export.add_argument("out", help="the archive to write, e.g. autograder.zip")
     export.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
                         help="seconds per test (default %(default)s)")
-    export.add_argument("--memory-mb", type=_positive(int), default=640,
+    export.add_argument("--memory-mb", type=_positive(int), default=700,
                         help="the grading child's memory cap in MiB (default %(default)s, for a 768 MB container)")
     return main
 

@@ -21,15 +21,19 @@ The backend is Keras's default or the one named by KERAS_BACKEND.
 import argparse
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import keras
 from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
-from custom_layers import AdamOptimizer
-from custom_layers import DropConnectDense
-from custom_layers import MomentumOptimizer
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+
+from custom_layers import AdamOptimizer  # noqa: E402
+from custom_layers import DropConnectDense  # noqa: E402
+from custom_layers import MomentumOptimizer  # noqa: E402
 
 BATCH_SIZE = 32
 RATE = 0.5

@@ -51,7 +51,7 @@ def tree_memory(root):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--memory-mb", type=int, default=640, help="the child's cap, as exported")
+    parser.add_argument("--memory-mb", type=int, default=700, help="the child's cap, as exported")
     parser.add_argument("--cores", default="0", help="taskset's CPU list")
     args = parser.parse_args()
     command = [sys.executable, "-m", "autograder", "grade", "solutions", "--memory-mb", str(args.memory_mb)]
