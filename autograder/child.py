@@ -38,6 +38,7 @@ wire = load_by_path("_grader_wire", Path(__file__).with_name("wire.py"))
 
 
 def read_exact(fd, n):
+    """n bytes from fd, or None at end of file."""
     chunks = []
     while n:
         chunk = os.read(fd, n)
@@ -49,6 +50,7 @@ def read_exact(fd, n):
 
 
 def receive(fd):
+    """The next request from the grader, or None when it has closed the pipe."""
     header = read_exact(fd, wire.HEADER.size)
     if header is None:
         return None
@@ -56,6 +58,7 @@ def receive(fd):
 
 
 def send(fd, message):
+    """Send a reply; a value that cannot cross becomes an "unreadable" reply."""
     try:
         data = wire.encode(message)
     except Exception as error:  # WireError, RecursionError, a student's odd object
@@ -104,6 +107,7 @@ def resolve(dotted):
 
 
 def tripwire(name, used):
+    """A stand-in that records `name` as used and raises ForbiddenCall."""
     def forbidden(*args, **kwargs):
         used.append(name)
         raise ForbiddenCall(f"{name} is not allowed in this exercise")
@@ -149,6 +153,7 @@ def reset_random_state():
 
 
 def main():
+    """Import the student's lab, then answer requests until the grader closes the pipe."""
     request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
     lab_name, submission_dir, packages_dir, probes_file = sys.argv[3:7]
     for fd in (request_fd, response_fd):

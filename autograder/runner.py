@@ -32,6 +32,7 @@ class TestResult:
 
     @property
     def passed(self):
+        """Whether the test earned all its points."""
         return self.score == self.points
 
 
@@ -45,10 +46,12 @@ class LabResult:
 
     @property
     def score(self):
+        """Points earned in the lab."""
         return sum(test.score for test in self.tests)
 
     @property
     def points(self):
+        """Points the lab is worth."""
         return sum(test.points for test in self.tests)
 
 
@@ -74,6 +77,7 @@ class RemoteFunction:
 
     @property
     def last_called(self):
+        """The last call made through this lab, as code."""
         return self._lab.last_called
 
     def __call__(self, *args, **kwargs):
