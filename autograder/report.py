@@ -39,9 +39,10 @@ def table(lab_results, hidden_details=True):
 
 
 def _test_output(test):
+    """The test's message, and for a visible test what the student's code printed, truncated."""
     text = test.message
-    if test.output:
-        shown = test.output[:OUTPUT_SHOWN]
+    if test.output and not test.hidden:
+        shown = test.output[:OUTPUT_SHOWN] + ("\n... (the rest is not shown)" if len(test.output) > OUTPUT_SHOWN else "")
         text += f"\n\nYour code printed:\n{shown}"
     return text.strip()
 

@@ -21,6 +21,8 @@ from autograder.submission import Unreadable
 class TestResult:
     """The outcome of one graded test."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     number: str
     name: str
     points: float
