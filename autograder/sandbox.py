@@ -33,7 +33,6 @@ POLL_SECONDS = 0.05
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # What of the grader's environment the child may see: locale, the numeric
 # libraries' settings and the Keras backend, never the grader's own paths.
 ENV_PASSED = ("PATH", "LANG", "LC_ALL", "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES")
@@ -76,25 +75,25 @@ def _become_subreaper():
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def _process_table():
+def _stat(pid):
+    """The fields of /proc/<pid>/stat after the process name (state is field 0)."""
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        return stat.read().rsplit(b")", 1)[1].split()
+
+
+def process_table():
     """pid -> (ppid, start time in clock ticks, resident bytes) for every process."""
     table = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
+            fields = _stat(entry.name)
         except OSError:
             continue  # it exited while we looked
         # Fields after the name: state ppid pgrp ... starttime is the 20th, rss the 22nd.
         table[int(entry.name)] = (int(fields[1]), int(fields[19]), int(fields[21]) * PAGE_BYTES)
     return table
-
-
-def _started_at(pid):
-    with open(f"/proc/{pid}/stat", "rb") as stat:
-        return int(stat.read().rsplit(b")", 1)[1].split()[19])
 
 
 def describe_exit(returncode):
@@ -193,7 +192,7 @@ class Sandbox:
         finally:
             for fd in (request_read, response_write, output_write):
                 os.close(fd)
-        self.started_at = _started_at(self.process.pid)
+        self.started_at = int(_stat(self.process.pid)[19])
         for fd in (self._request, self._response, self._output):
             os.set_blocking(fd, False)
         self._pending = b""
@@ -322,7 +321,7 @@ class Sandbox:
     def _tree(self):
         """Processes this grader started since the child, directly or through orphans."""
         me = os.getpid()
-        table = _process_table()
+        table = process_table()
         tree = {}
         for pid, (ppid, started, rss) in table.items():
             chain, seen = pid, set()
@@ -365,9 +364,3 @@ class Sandbox:
         for fd in (self._response, self._output):
             os.close(fd)
         shutil.rmtree(self.scratch, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()

@@ -10,7 +10,6 @@ a 10-minute limit.
 """
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -18,35 +17,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = os.sysconf("SC_PAGE_SIZE")
+sys.path.insert(0, str(ROOT))
+
+from autograder.sandbox import process_table  # noqa: E402
+
 LIMIT_MB, LIMIT_SECONDS = 768, 600
-
-
-def processes():
-    """pid -> (ppid, resident bytes)."""
-    table = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-                table[int(entry.name)] = (int(fields[1]), int(fields[21]) * PAGE)
-            except OSError:
-                pass
-    return table
 
 
 def tree_memory(root):
     """(resident bytes of `root`, of everything below it)."""
-    table = processes()
+    table = process_table()
     below, frontier = 0, [root]
     while frontier:
         parent = frontier.pop()
-        for pid, (ppid, rss) in table.items():
+        for pid, (ppid, _, rss) in table.items():
             if ppid == parent:
                 below += rss
                 frontier.append(pid)
-    return table.get(root, (0, 0))[1], below
+    return table.get(root, (0, 0, 0))[2], below
 
 
 def main():
