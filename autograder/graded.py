@@ -102,10 +102,12 @@ def show(value):
     return repr(value)
 
 
-def message(expected, got, hint=None, called=None):
-    """The standard failure text: what was called, expected and returned, and a hint."""
-    lines = [f"Called:   {called}"] if called else []
-    lines += [f"Expected: {expected}", f"Got:      {got}"]
+def _message(expected, got, hint=None):
+    """The standard failure text: what was expected and returned, and a hint.
+
+    The runner puts the "Called:" line above it.
+    """
+    lines = [f"Expected: {expected}", f"Got:      {got}"]
     if hint:
         lines.append(f"Hint:     {hint}")
     return "\n".join(lines)
@@ -113,7 +115,7 @@ def message(expected, got, hint=None, called=None):
 
 def fail(expected, got, *, hint=None, called=None):
     """Fail the test with the standard message."""
-    raise Failure(message(expected, got, hint), called)
+    raise Failure(_message(expected, got, hint), called)
 
 
 def _as_numbers(got, expected_shape, hint, called):
