@@ -9,6 +9,7 @@ SOLUTIONS = ROOT / "solutions"
 LABS = ROOT / "labs"
 GRADED = ROOT / "tests" / "graded"
 PROBES = ROOT / "tests" / "probes"
+REFERENCES = ROOT / "tests" / "references"
 # Packages a student's lab may import besides the installed ones.
 PACKAGES = (ROOT / "custom_layers",)
 
@@ -59,4 +60,10 @@ def load_tests(lab):
 def probes_file(lab):
     """tests/probes/<lab>.py, or None when the lab's tests need no probes."""
     path = PROBES / f"{lab}.py"
+    return path if path.exists() else None
+
+
+def references_file(lab):
+    """tests/references/<lab>.py, or None when the lab's tests need no references."""
+    path = REFERENCES / f"{lab}.py"
     return path if path.exists() else None

@@ -16,11 +16,44 @@ callable argument, a Keras model). The test then judges that data with the
                      hint="sigmoid(z) = 1 / (1 + exp(-z))")
 
 Expected values live only here, in the parent; the child never sees them.
+A reference that needs more than a closed form (a Keras layer's output, a
+reference implementation that would answer the exercise) comes from
+`reference.name(...)`: a function of `tests/references/<lab>.py`, run where
+no student code ever ran, never shipped to students.
 """
 
 import numpy as np
 
 DEFAULT_RTOL = 1e-7
+
+
+class _References:
+    """`reference.name(*args, **kwargs)`: run tests/references/<lab>.py's `name` on plain data.
+
+    The runner binds it to the lab being graded (`bind`) for the length of a
+    test; arguments and results are plain data, as for the student's calls.
+    """
+
+    def __init__(self):
+        self._call = None
+
+    def bind(self, call):
+        """Route reference calls to `call(name, args, kwargs)`; None unbinds."""
+        self._call = call
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def run(*args, **kwargs):
+            if self._call is None:
+                raise RuntimeError(f"reference.{name} was called outside a graded test")
+            return self._call(name, args, kwargs)
+
+        return run
+
+
+reference = _References()
 
 
 def graded(points, *, hidden=False, timeout=None, forbid=None):

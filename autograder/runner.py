@@ -5,6 +5,7 @@ child sent back. A test whose call times out, runs out of memory, exits or
 crashes fails alone; the next test gets a fresh child.
 """
 
+import importlib.util
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from autograder import confine, course, notebooks
-from autograder.graded import Failure, RemoteError, StudentError, explain_exception
+from autograder import wire
+from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
 from autograder.sandbox import ChildLost, Limits, Sandbox
 from autograder.submission import Unreadable
 
@@ -143,12 +145,33 @@ def _failure_text(error, lab):
     return f"The graded test itself failed ({type(error).__name__}: {error}); please tell your instructor."
 
 
+def _reference_caller(lab_name):
+    """Call tests/references/<lab>.py's functions, round-tripping through the wire as the child's replies do."""
+    path = course.references_file(lab_name)
+    module = None
+
+    def call(name, args, kwargs):
+        nonlocal module
+        if module is None:
+            if path is None:
+                raise RuntimeError(f"{lab_name} has no tests/references/{lab_name}.py")
+            spec = importlib.util.spec_from_file_location(f"references_{lab_name}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        value = getattr(module, name)(*wire.decode(wire.encode({"a": list(args)})[wire.HEADER.size:])["a"],
+                                      **kwargs)
+        return wire.decode(wire.encode({"v": value})[wire.HEADER.size:])["v"]
+
+    return call
+
+
 def _run_test(test, sandbox, limits):
     timeout = test.timeout or limits.timeout
     lab = RemoteLab(sandbox, test.lab, timeout, test.forbid)
     started = time.monotonic()
     result = TestResult(test.number, test.name, test.points, 0.0, test.hidden)
     lost = False
+    reference.bind(_reference_caller(test.lab))
     try:
         test.function(lab)
         result.score = test.points
@@ -157,6 +180,8 @@ def _run_test(test, sandbox, limits):
         result.message = _failure_text(error, lab)
     except Exception as error:  # Failure, RemoteError, or a bug in the test itself
         result.message = _failure_text(error, lab)
+    finally:
+        reference.bind(None)
     result.output = sandbox.take_output()
     result.seconds = time.monotonic() - started
     return result, lost
