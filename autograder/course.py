@@ -1,5 +1,6 @@
 """Where the course's pieces live, and how graded tests are found."""
 
+import ast
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,3 +68,46 @@ def references_file(lab):
     """tests/references/<lab>.py, or None when the lab's tests need no references."""
     path = REFERENCES / f"{lab}.py"
     return path if path.exists() else None
+
+
+KERAS = ("keras", "tensorflow")
+
+
+def _imports(path, top_only=False):
+    """Dotted names of the modules a Python file imports (at module level only, if `top_only`)."""
+    tree = ast.parse(Path(path).read_text())
+    nodes = tree.body if top_only else ast.walk(tree)
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def _lab_files(lab):
+    """The trusted files that say what a lab imports: its student version, probes and references."""
+    return [path for path in (LABS / f"{lab}.py", probes_file(lab), references_file(lab))
+            if path is not None and path.exists()]
+
+
+def uses_keras(lab):
+    """Whether grading `lab` needs Keras (its student version, probes or references import it)."""
+    return any(name.split(".")[0] in KERAS for path in _lab_files(lab) for name in _imports(path))
+
+
+def imports_keras_at_top(lab):
+    """Whether `lab`'s module cannot even load without Keras."""
+    path = LABS / f"{lab}.py"
+    return path.exists() and any(name.split(".")[0] in KERAS for name in _imports(path, top_only=True))
+
+
+def preload(labs):
+    """The modules a warm Keras worker imports for grading `labs` (none when no lab needs Keras)."""
+    if not any(uses_keras(lab) for lab in labs):
+        return ()
+    own = {package.name for package in PACKAGES} | {"__future__"}
+    names = {name for lab in labs for path in _lab_files(lab) for name in _imports(path)}
+    return tuple(sorted(name for name in names if name.split(".")[0] not in own
+                        and importlib.util.find_spec(name.split(".")[0]) is not None))

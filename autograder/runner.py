@@ -5,15 +5,14 @@ child sent back. A test whose call times out, runs out of memory, exits or
 crashes fails alone; the next test gets a fresh child.
 """
 
-import importlib.util
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from autograder import confine, course, notebooks
-from autograder import wire
+from autograder import confine, course, notebooks, protocol
+from autograder import sandbox as sandbox_module
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
 from autograder.sandbox import ChildLost, Limits, Sandbox
 from autograder.submission import Unreadable
@@ -101,8 +100,8 @@ class Probes:
 class RemoteLab:
     """The student's module as graded tests see it: attribute calls run in the child."""
 
-    def __init__(self, sandbox, lab_name, timeout, forbid=None):
-        self._sandbox, self._lab_name, self._timeout = sandbox, lab_name, timeout
+    def __init__(self, child, lab_name, timeout, forbid=None):
+        self._child, self._lab_name, self._timeout = child, lab_name, timeout
         self._forbid = forbid or {}
         self._deadline = time.monotonic() + timeout
         self.last_called = None
@@ -114,13 +113,12 @@ class RemoteLab:
     def call(self, op, name, args, kwargs):
         """Send one call to the child; return its value or raise RemoteError."""
         called = self.last_called = describe_call(name, args, kwargs)
-        request = {"op": op, "name": name, "args": list(args), "kwargs": dict(kwargs),
-                   "forbid": list(self._forbid)}
-        reply = self._sandbox.ask(request, self._deadline, self._timeout)
-        for used in reply.get("forbidden") or []:
+        reply = self._child.ask(protocol.request(op, name, args, kwargs), self._deadline, self._timeout)
+        # A tripwire's report can only fail a test: the child cannot vouch for itself.
+        for used in reply.get("forbidden", []):
             raise RemoteError(called, f"Your code used {used}, which this exercise does not allow: "
                                       f"{self._forbid.get(used, 'write it yourself')}")
-        if reply.get("ok"):
+        if reply["ok"]:
             return reply.get("value")
         if "missing" in reply:
             where = f"{self._lab_name}.py" if op == "call" else "the probes"
@@ -129,6 +127,36 @@ class RemoteLab:
             raise RemoteError(called, f"Your code returned {reply['unreadable']}, which cannot be graded: "
                                       "return Python numbers or NumPy arrays.")
         raise StudentError(called, reply["error"])
+
+
+class References:
+    """A lab's trusted references, served by a child that never loads student code."""
+
+    def __init__(self, sandbox, lab_name, limits):
+        self._sandbox, self._lab, self._limits = sandbox, lab_name, limits
+        self._child = None
+
+    def call(self, name, args, kwargs):
+        """Run tests/references/<lab>.py's `name`; return its value (GraderError if it fails)."""
+        path = course.references_file(self._lab)
+        if path is None:
+            raise GraderError(f"{self._lab} has no tests/references/{self._lab}.py")
+        if self._child is None:
+            self._child = self._sandbox.reference(path.name, path.read_text(), keras=course.uses_keras(self._lab))
+        timeout = self._limits.timeout
+        try:
+            reply = self._child.ask(protocol.request("reference", name, args, kwargs), time.monotonic() + timeout,
+                                    timeout)
+        except ChildLost as error:
+            self._child = None
+            raise GraderError(f"the reference {name} did not finish: {error}") from None
+        if not reply["ok"]:
+            raise GraderError(f"the reference {name} failed: {reply}")
+        return reply.get("value")
+
+
+class GraderError(Exception):
+    """The grader's own side failed (a reference, the sandbox): the student is not to blame."""
 
 
 def _failure_text(error, lab):
@@ -142,70 +170,81 @@ def _failure_text(error, lab):
     if isinstance(error, ChildLost):
         prefix = f"Called:   {lab.last_called}\n" if lab.last_called else ""
         return f"{prefix}Your code did not finish: {error}."
-    return f"The graded test itself failed ({type(error).__name__}: {error}); please tell your instructor."
+    return f"The grader itself failed ({type(error).__name__}: {error}); please tell your instructor."
 
 
-def _reference_caller(lab_name):
-    """Call tests/references/<lab>.py's functions, round-tripping through the wire as the child's replies do."""
-    path = course.references_file(lab_name)
-    module = None
+def _plan(tests):
+    """Groups of tests, each group run in one child, in the order they run.
 
-    def call(name, args, kwargs):
-        nonlocal module
-        if module is None:
-            if path is None:
-                raise RuntimeError(f"{lab_name} has no tests/references/{lab_name}.py")
-            spec = importlib.util.spec_from_file_location(f"references_{lab_name}", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        value = getattr(module, name)(*wire.decode(wire.encode({"a": list(args)})[wire.HEADER.size:])["a"],
-                                      **kwargs)
-        return wire.decode(wire.encode({"v": value})[wire.HEADER.size:])["v"]
-
-    return call
+    Visible tests share a child; each test that forbids something gets a
+    fresh one; hidden tests run after every visible one, in children of
+    their own, so nothing a hidden test passed can reach a visible test's output.
+    """
+    groups = []
+    for hidden in (False, True):
+        shared = [test for test in tests if test.hidden == hidden and not test.forbid]
+        if shared:
+            groups.append(shared)
+        groups += [[test] for test in tests if test.hidden == hidden and test.forbid]
+    return groups
 
 
-def _run_test(test, sandbox, limits):
-    timeout = test.timeout or limits.timeout
-    lab = RemoteLab(sandbox, test.lab, timeout, test.forbid)
-    started = time.monotonic()
-    result = TestResult(test.number, test.name, test.points, 0.0, test.hidden)
-    lost = False
-    reference.bind(_reference_caller(test.lab))
-    try:
-        test.function(lab)
-        result.score = test.points
-    except ChildLost as error:
-        lost = True
-        result.message = _failure_text(error, lab)
-    except Exception as error:  # Failure, RemoteError, or a bug in the test itself
-        result.message = _failure_text(error, lab)
-    finally:
-        reference.bind(None)
-    result.output = sandbox.take_output()
-    result.seconds = time.monotonic() - started
-    return result, lost
+class LabSession:
+    """Runs a lab's graded tests against one submitted file inside a `Sandbox`."""
+
+    def __init__(self, sandbox, lab_name, limits):
+        self.sandbox, self.lab, self.limits = sandbox, lab_name, limits
+        self.references = References(sandbox, lab_name, limits)
+
+    def child(self, forbid):
+        """A child with the student's module imported, or (None, why it failed)."""
+        keras = course.uses_keras(self.lab)
+        block = ()
+        if forbid:
+            # Where the lab's module does not need Keras to load, forbidding tests run in the
+            # plain worker, with every package of a forbidden name unimportable and unreadable.
+            keras = course.imports_keras_at_top(self.lab)
+            loaded = set(sandbox_module.PLAIN_PRELOAD) | ({name.split(".")[0] for name in self.sandbox.keras_preload}
+                                                          if keras else set())
+            block = {name.split(".")[0] for name in forbid} - loaded
+        child = self.sandbox.student(self.lab, keras=keras, forbid=list(forbid), block=block)
+        try:
+            reply = child.wait_for_import()
+            if reply["ok"]:
+                child.take_output()  # what importing printed is nobody's test output
+                return child, ""
+            why = "\n" + explain_exception(reply["error"])
+        except ChildLost as error:
+            why = f" {error}."
+        output = child.take_output()
+        child.close()
+        why = f"{self.lab}.py could not be imported, so none of its tests ran:{why}"
+        return None, why + (f"\nIt printed:\n{output}" if output else "")
+
+    def run(self, test, child):
+        """Run one test in `child`; return (TestResult, whether the child was lost)."""
+        timeout = test.timeout or self.limits.timeout
+        lab = RemoteLab(child, self.lab, timeout, test.forbid)
+        started = time.monotonic()
+        result = TestResult(test.number, test.name, test.points, 0.0, test.hidden)
+        lost = False
+        reference.bind(self.references.call)
+        try:
+            test.function(lab)
+            result.score = test.points
+        except ChildLost as error:
+            lost = True
+            result.message = _failure_text(error, lab)
+        except Exception as error:  # Failure, RemoteError, GraderError, or a bug in the test itself
+            result.message = _failure_text(error, lab)
+        finally:
+            reference.bind(None)
+        result.output = child.take_output()
+        result.seconds = time.monotonic() - started
+        return result, lost
 
 
-def _start(lab_name, lab_file, limits):
-    """A sandbox with the student's module imported, or (None, why it failed)."""
-    sandbox = Sandbox(lab_name, lab_file, course.probes_file(lab_name), course.PACKAGES, limits,
-                      confine.confinement(limits.hidden))
-    try:
-        reply = sandbox.wait_for_import()
-        if reply.get("ok"):
-            sandbox.take_output()  # what importing printed is nobody's test output
-            return sandbox, ""
-        why = "\n" + explain_exception(reply["error"])
-    except ChildLost as error:
-        why = f" {error}."
-    output = sandbox.take_output()
-    sandbox.close()
-    why = f"{lab_name}.py could not be imported, so none of its tests ran:{why}"
-    return None, why + (f"\nIt printed:\n{output}" if output else "")
-
-
-def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False):
+def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False, sandbox=None):
     """Grade one student file against the lab's graded tests.
 
     Args:
@@ -216,9 +255,10 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
         tests: the graded tests (default: all of the lab's).
         on_test: called with the `LabResult` so far after every test.
         until_failure: stop at the first failed test (enough to know a
-            submission is not correct, as the mutant tests need).
+            submission is not correct).
+        sandbox: the `Sandbox` to run in (default: a new one, closed at the end).
     Returns:
-        A `LabResult`.
+        A `LabResult`, its tests in the order they are written.
     """
     tests = course.load_tests(lab_name) if tests is None else tests
     if isinstance(lab_file, Unreadable):
@@ -226,30 +266,53 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     else:
         error = "" if lab_file else f"No {lab_name}.py or {lab_name}.ipynb in the submission."
     result = LabResult(lab_name, error=error)
-    sandbox = None
-    try:
+    order = {id(test): index for index, test in enumerate(tests)}
+    done = []
+
+    def record(test_result, test):
+        done.append((order[id(test)], test_result))
+        result.tests = [item for _, item in sorted(done, key=lambda pair: pair[0])]
+        if on_test is not None:
+            on_test(result)
+
+    if error:
         for test in tests:
-            if sandbox is None and not result.error:
-                sandbox, result.error = _start(lab_name, lab_file, limits)
-            if result.error:
-                result.tests.append(TestResult(test.number, test.name, test.points, 0.0, test.hidden,
-                                               message=result.error))
-            else:
-                test_result, lost = _run_test(test, sandbox, limits)
-                result.tests.append(test_result)
+            record(TestResult(test.number, test.name, test.points, 0.0, test.hidden, message=error), test)
+        return result
+    own = sandbox is None
+    sandbox = sandbox or open_sandbox(limits, [lab_name])
+    try:
+        sandbox.stage(lab_name, lab_file, course.probes_file(lab_name))
+        session = LabSession(sandbox, lab_name, limits)
+        for group in _plan(tests):
+            child = None
+            for test in group:
+                if child is None and not result.error:
+                    child, result.error = session.child(test.forbid)
+                if result.error:
+                    record(TestResult(test.number, test.name, test.points, 0.0, test.hidden, message=result.error),
+                           test)
+                    continue
+                test_result, lost = session.run(test, child)
+                record(test_result, test)
                 if lost:
-                    sandbox.close()
-                    sandbox = None
-            if on_test is not None:
-                on_test(result)
-            if until_failure and not result.tests[-1].passed:
-                break
+                    child.close()
+                    child = None
+                if until_failure and not test_result.passed:
+                    return result
+            if child is not None:
+                child.close()
     finally:
-        if sandbox is not None:
+        if own:
             sandbox.close()
     if lab_file is not None:
         _name_notebook_cells(result, Path(lab_file).read_text())
     return result
+
+
+def open_sandbox(limits, labs, unconfined=False):
+    """A `Sandbox` for grading `labs`, confined as this machine allows (see `confine.environment`)."""
+    return Sandbox(limits, confine.environment(unconfined), course.PACKAGES, course.preload(labs))
 
 
 def _name_notebook_cells(result, code):
@@ -260,16 +323,21 @@ def _name_notebook_cells(result, code):
             test.message = notebooks.name_cells(test.message, result.lab, code)
 
 
-def grade(files, limits=Limits(), on_test=None):
-    """Grade every lab in `files` (lab name -> file, as `grade_lab` takes), in course order.
+def grade(files, limits=Limits(), on_test=None, unconfined=False):
+    """Grade every lab in `files` (lab name -> file, as `grade_lab` takes), in course order, in one sandbox.
 
     Args:
         on_test: called after every test with the list of `LabResult`s so far.
+        unconfined: run student code without walls (see `confine.environment`).
     """
     results = []
-    for lab in sorted(files):
-        def report(lab_result):
-            on_test(results + [lab_result])
+    sandbox = open_sandbox(limits, sorted(files), unconfined)
+    try:
+        for lab in sorted(files):
+            def report(lab_result):
+                on_test(results + [lab_result])
 
-        results.append(grade_lab(lab, files[lab], limits, on_test=report if on_test else None))
+            results.append(grade_lab(lab, files[lab], limits, on_test=report if on_test else None, sandbox=sandbox))
+    finally:
+        sandbox.close()
     return results

@@ -1,24 +1,32 @@
-"""Run a student's lab in a child process that the grader watches from outside.
+"""The grader's side of the sandbox: warm workers, the children they fork, and every limit.
 
-The parent (this module) starts `child.py` in a fresh scratch folder that
-holds a copy of the student's file, the probes and the packages a lab may
-import, and nothing of the course repository. It talks to the child over two
-pipes in plain data (`wire.py`), collects what the student's code prints, and
-enforces the limits itself: a deadline per call, a cap on the resident memory
-of every process the child starts, and a sweep that kills all of them when the
-child is closed, even ones that left its session (the grader registers as a
-child subreaper, so orphans come back to it). Linux only.
+One `Sandbox` serves one grading (one submission). It owns a scratch folder
+holding the runtime files, the packages a lab may import and the staged
+lab files, and up to two warm workers (`worker.py`) behind bubblewrap where
+the machine allows it: a plain one (NumPy) and, when a Keras lab is graded,
+one with Keras imported. Each graded test runs in a child the worker forks
+(`child.py`), which confines itself further (Landlock, its own user) before
+the student's module loads; references run in children that never load
+student code.
 
-One sandbox runs at a time in a grading process: the sweep kills every
-descendant of this process that started after the child did.
+The grader talks to each child over two pipes in plain data (`protocol`,
+`wire`), validates every reply before reading it, and enforces the limits
+from outside: a deadline per call; memory summed over the sandbox's
+processes (proportional set size, so pages the worker shares with its
+children count once, plus memfd files); a process and thread count; the
+size of the work folder; printed output kept up to a size and discarded
+beyond at pipe speed. When a child is closed, everything the student's
+code started goes with it; when the sandbox closes, nothing of the
+submission is left running or on disk. Linux only.
 """
 
 import ctypes
+import json
 import os
-import resource
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,74 +34,132 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import wire
+from autograder import confine, protocol, wire
 
-RUNTIME_FILES = ("child.py", "wire.py")
+RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py")
 POLL_SECONDS = 0.05
+DISK_POLL_SECONDS = 0.5
+OUTPUT_CHUNK = 1 << 20
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-# What of the grader's environment the child may see: locale, the numeric
+# What of the grader's environment a worker may see: locale, the numeric
 # libraries' settings and the Keras backend, never the grader's own paths.
 ENV_PASSED = ("PATH", "LANG", "LC_ALL", "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES")
 ENV_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "TF_", "XLA_")
+PLAIN_PRELOAD = ("numpy",)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one child may use.
+    """What one grading may use.
 
     Args:
         timeout: seconds a test may take, unless the test sets its own.
         import_timeout: seconds the student's module may take to import.
-        memory: bytes of resident memory, summed over the child's processes.
-        file_size: bytes of the largest file the child may write.
-        output: characters of printed output kept per test.
-        hidden: folders the child must not see besides the tests and
-            solutions (a results folder), when the grader runs as root.
+        memory: bytes of memory of the whole sandbox (workers and children,
+            shared pages counted once, memfd files included).
+        file_size: bytes of the largest file a child may write.
+        disk: bytes the children may write to their work folders, all told.
+        processes: processes and threads the sandbox's children may run at once.
+        output: bytes of printed output kept per test.
     """
 
     timeout: float = 60.0
     import_timeout: float = 60.0
     memory: int = 2 * 2**30
-    file_size: int = 256 * 2**20
+    file_size: int = 64 * 2**20
+    disk: int = 256 * 2**20
+    processes: int = 256
     output: int = 4000
-    hidden: tuple = ()
 
     def __post_init__(self):
-        for name in ("timeout", "import_timeout", "memory", "file_size", "output"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"Limits.{name} must be positive, got {getattr(self, name)!r}")
+        for name in ("timeout", "import_timeout", "memory", "file_size", "disk", "processes", "output"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not value > 0:
+                raise ValueError(f"Limits.{name} must be positive, got {value!r}")
 
 
 class ChildLost(Exception):
     """The child stopped answering: timed out, ran out of memory, exited or crashed."""
 
 
-def _become_subreaper():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+class SandboxError(RuntimeError):
+    """The sandbox itself could not start (a problem of the machine, not of the submission)."""
 
 
-def _stat(pid):
+def _prctl(option, value):
+    ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
+
+
+def _stat_fields(pid):
     """The fields of /proc/<pid>/stat after the process name (state is field 0)."""
     with open(f"/proc/{pid}/stat", "rb") as stat:
         return stat.read().rsplit(b")", 1)[1].split()
 
 
 def process_table():
-    """pid -> (ppid, start time in clock ticks, resident bytes) for every process."""
+    """pid -> (ppid, start time in clock ticks, threads, resident bytes) for every live process.
+
+    Zombies (ended, not yet collected by their parent) are left out: they hold nothing.
+    """
     table = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            fields = _stat(entry.name)
+            fields = _stat_fields(entry.name)
         except OSError:
             continue  # it exited while we looked
-        # Fields after the name: state ppid pgrp ... starttime is the 20th, rss the 22nd.
-        table[int(entry.name)] = (int(fields[1]), int(fields[19]), int(fields[21]) * PAGE_BYTES)
+        if fields[0] == b"Z":
+            continue
+        # After the name: state ppid ... num_threads is the 18th, starttime the 20th, rss the 22nd.
+        table[int(entry.name)] = (int(fields[1]), int(fields[19]), int(fields[17]), int(fields[21]) * PAGE_BYTES)
     return table
+
+
+def descendants(root, table):
+    """The pids in `table` below `root` (not `root` itself)."""
+    children = {}
+    for pid, (ppid, *_) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = [], list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack += children.get(pid, [])
+    return found
+
+
+def memory_of(pids, table):
+    """Bytes used by `pids`: proportional set size (resident size where unreadable) plus memfd files."""
+    total, files = 0, {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                total += next(int(line.split()[1]) * 1024 for line in rollup if line.startswith(b"Pss:"))
+        except (OSError, StopIteration, ValueError):
+            total += table[pid][3] if pid in table else 0
+        try:
+            for fd in os.scandir(f"/proc/{pid}/fd"):
+                if os.readlink(fd.path).startswith("/memfd:"):
+                    info = os.stat(fd.path)
+                    files[(info.st_dev, info.st_ino)] = info.st_size
+        except OSError:
+            pass
+    return total + sum(files.values())
+
+
+def folder_bytes(folder):
+    """Bytes of the files below `folder`."""
+    total = 0
+    for path, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(path, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total
 
 
 def describe_exit(returncode):
@@ -110,111 +176,153 @@ def describe_exit(returncode):
     return f"it crashed with signal {number} ({name})"
 
 
-class Sandbox:
-    """One child process serving one student lab file.
+class Worker:
+    """A warm worker process in the sandbox, with `preload` imported."""
 
-    Args:
-        lab_name: module name of the lab, e.g. "lab01_gradient_descent".
-        lab_file: the student's file (copied; the original is never touched).
-        probes_file: the lab's probes, run inside the child, or None.
-        packages: package folders the student's code may import.
-        limits: a `Limits`.
-        confinement: a `confine.Confinement` when the grader runs as root, else None.
-    """
+    def __init__(self, sandbox, preload):
+        self.sandbox = sandbox
+        self.preload = tuple(preload)
+        parent_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.control = parent_end
+        command = [sys.executable, "-I", "-u", sandbox.inside("runtime", "worker.py"), str(worker_end.fileno()),
+                   *self.preload]
+        if sandbox.confinement.bwrap:
+            command = sandbox.confinement.bwrap_command(sandbox.scratch, sandbox.limits.disk) + command
+        self.log = open(sandbox.scratch / f"worker-{len(sandbox.workers)}.log", "wb")
+        try:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
+                pass_fds=(worker_end.fileno(),), cwd=sandbox.scratch / "work", env=sandbox.environment(),
+                start_new_session=True, preexec_fn=lambda: _prctl(PR_SET_PDEATHSIG, signal.SIGKILL))
+        finally:
+            worker_end.close()
+        # The Python worker itself: bubblewrap's processes stand between, found at the first spawn.
+        self.python_pid = None if sandbox.confinement.bwrap else self.process.pid
+        self.control.settimeout(max(sandbox.limits.import_timeout, 120))
+        try:
+            ready = self.control.recv(1 << 16)
+        except OSError:
+            ready = b""
+        finally:
+            self.control.settimeout(30)
+        if json.loads(ready or b"{}") != {"ready": True}:
+            self.close()
+            log = (sandbox.scratch / self.log.name).read_text(errors="replace")[-2000:]
+            raise SandboxError(f"the grading worker did not start ({' '.join(self.preload)}): {log.strip()}")
 
-    def __init__(self, lab_name, lab_file, probes_file, packages, limits, confinement=None):
-        self.lab_name = lab_name
-        self.limits = limits
-        self.confinement = confinement
-        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
-        self.output = bytearray()
-        self.output_dropped = 0
-        self._lay_out(lab_file, probes_file, packages)
-        self._start()
+    def _ask(self, message, fds=()):
+        try:
+            socket.send_fds(self.control, [json.dumps(message).encode()], fds)
+            return json.loads(self.control.recv(1 << 16) or b"{}")
+        except (OSError, ValueError) as error:
+            raise SandboxError(f"the grading worker stopped answering ({error})") from None
 
-    def _lay_out(self, lab_file, probes_file, packages):
-        runtime = self.scratch / "runtime"
-        runtime.mkdir()
-        here = Path(__file__).parent
-        for name in RUNTIME_FILES:
-            shutil.copyfile(here / name, runtime / name)
-        self.probes_path = ""
-        if probes_file is not None:
-            self.probes_path = str(runtime / "probes.py")
-            shutil.copyfile(probes_file, self.probes_path)
-        submission = self.scratch / "submission"
-        submission.mkdir()
-        shutil.copyfile(lab_file, submission / f"{self.lab_name}.py")
-        site = self.scratch / "packages"
-        site.mkdir()
-        for package in packages:
-            shutil.copytree(package, site / package.name, ignore=shutil.ignore_patterns("__pycache__"))
-        (self.scratch / "work").mkdir()
-        if self.confinement is not None:
-            self.confinement.prepare(self.scratch, self.scratch / "work")
+    def ended(self, inner):
+        """The return code of the child the worker knows as `inner`, or None if unknown."""
+        try:
+            return protocol.check_ended(self._ask(protocol.ended(inner)))
+        except (SandboxError, protocol.ProtocolError):
+            return None
 
-    def _environment(self):
-        work = str(self.scratch / "work")
-        env = {key: value for key, value in os.environ.items()
-               if key in ENV_PASSED or key.startswith(ENV_PREFIXES)}
-        env.update(HOME=work, TMPDIR=work, MPLCONFIGDIR=work, MPLBACKEND="Agg",
-                   TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
-        return env
+    def spawn(self, message, fds):
+        """Fork a child onto `fds`; return (its pid as the worker sees it, as the grader sees it)."""
+        inner = protocol.check_spawned(self._ask(message, fds))
+        if not self.sandbox.confinement.bwrap:
+            return inner, inner
+        # In its own PID namespace the worker sees other numbers: find ours by NSpid.
+        table = process_table()
+        for pid in descendants(self.process.pid, table):
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    line = next(line for line in status if line.startswith("NSpid:"))
+            except (OSError, StopIteration):
+                continue
+            if int(line.split()[-1]) == inner:
+                self.python_pid = table[pid][0]
+                return inner, pid
+        raise SandboxError("the grading worker's child vanished as it started")
 
-    def _limit_resources(self):
-        # Runs in the child before exec. The memory cap proper is watched from
-        # outside; this address-space bound only stops a runaway allocation early.
-        address_space = self.limits.memory + 8 * 2**30
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_size, self.limits.file_size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if self.confinement is not None:
-            self.confinement.enter(str(self.scratch))
-        # Set last (a change of user clears it): if the grader dies, so does the child.
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    def alive(self):
+        """Whether the worker still runs."""
+        return self.process.poll() is None
 
-    def _start(self):
-        _become_subreaper()
+    def close(self):
+        """Stop the worker and everything below it."""
+        self.control.close()
+        _kill_tree(self.process.pid)
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
+
+def _kill_tree(root):
+    """SIGKILL every descendant of `root` (and `root`), until none is left."""
+    for _ in range(100):
+        table = process_table()
+        victims = descendants(root, table) + ([root] if root in table else [])
+        victims = [pid for pid in victims if table.get(pid) and pid != os.getpid()]
+        if not victims:
+            return
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _reap_orphans()
+        time.sleep(0.01)
+
+
+def _reap_orphans():
+    """Collect orphans that came back to the grader (it is their subreaper), without waiting."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+class Child:
+    """One child of a worker: the student's lab (or a reference module) and its call channel."""
+
+    def __init__(self, sandbox, worker, message, name):
+        self.sandbox, self.worker, self.name = sandbox, worker, name
+        self.limits = sandbox.limits
         request_read, self._request = os.pipe()
         self._response, response_write = os.pipe()
         self._output, output_write = os.pipe()
-        runtime = self.scratch / "runtime"
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", "-u", str(runtime / "child.py"),
-                 str(request_read), str(response_write), self.lab_name,
-                 str(self.scratch / "submission"), str(self.scratch / "packages"), self.probes_path],
-                stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
-                pass_fds=(request_read, response_write), cwd=self.scratch / "work",
-                env=self._environment(), start_new_session=True,
-                preexec_fn=self._limit_resources,
-            )
+            self.inner_pid, self.pid = worker.spawn(message, [request_read, response_write, output_write])
         finally:
             for fd in (request_read, response_write, output_write):
                 os.close(fd)
-        self.started_at = int(_stat(self.process.pid)[19])
+        self.started_at = int(_stat_fields(self.pid)[19]) if os.path.exists(f"/proc/{self.pid}") else 0
         for fd in (self._request, self._response, self._output):
             os.set_blocking(fd, False)
+        self.output = bytearray()
+        self.output_dropped = 0
         self._pending = b""
         self._incoming = bytearray()
+        self._disk_checked = 0.0
+        self.closed = False
 
     def wait_for_import(self):
-        """Wait for the student's module to import. Returns the child's first message."""
-        return self._exchange(None, time.monotonic() + self.limits.import_timeout,
-                              self.limits.import_timeout)
+        """Wait for the module to load. Returns the child's first message."""
+        return self._exchange(b"", time.monotonic() + self.limits.import_timeout, self.limits.import_timeout)
 
-    def ask(self, request, deadline, timeout):
-        """Send one request and return the child's reply, or raise ChildLost.
+    def ask(self, message, deadline, timeout):
+        """Send one message and return the child's (checked) reply, or raise ChildLost.
 
         Args:
-            request: a dict of plain data.
+            message: a dict of plain data (a `protocol.request`).
             deadline: time.monotonic() by which the reply must have come.
             timeout: the limit the deadline stands for, in seconds (for the message).
         """
-        return self._exchange(wire.encode(request), deadline, timeout)
+        return self._exchange(wire.encode(message), deadline, timeout)
 
     def take_output(self):
-        """What the student's code printed since the last call, truncated."""
+        """What the code printed since the last call (raw text, truncated; the report escapes it)."""
         text = self.output.decode("utf-8", "replace")
         if self.output_dropped:
             text += f"\n... ({self.output_dropped} more bytes of output not shown)"
@@ -223,7 +331,7 @@ class Sandbox:
         return text
 
     def _exchange(self, data, deadline, timeout):
-        self._pending = data or b""
+        self._pending = data
         selector = selectors.DefaultSelector()
         selector.register(self._response, selectors.EVENT_READ)
         selector.register(self._output, selectors.EVENT_READ)
@@ -253,15 +361,20 @@ class Sandbox:
             selector.unregister(self._request)
 
     def _read_output(self):
-        """Read what is waiting on the output pipe; False when nothing was."""
+        """Read what waits on the output pipe, keeping up to the limit; False when nothing did."""
         try:
-            chunk = os.read(self._output, 65536)
+            chunk = os.read(self._output, OUTPUT_CHUNK)
         except BlockingIOError:
             return False
-        room = self.limits.output - len(self.output)
-        self.output += chunk[:max(room, 0)]
-        self.output_dropped += max(len(chunk) - max(room, 0), 0)
+        room = max(self.limits.output - len(self.output), 0)
+        self.output += chunk[:room]
+        self.output_dropped += max(len(chunk) - room, 0)
         return bool(chunk)
+
+    def _lose(self, why):
+        self._drain_output()
+        self.kill()
+        raise ChildLost(why)
 
     def _read_reply(self):
         try:
@@ -269,98 +382,232 @@ class Sandbox:
         except BlockingIOError:
             return None
         if not chunk:
-            self._wait_for_exit()
+            self._lose(self._how_it_ended())
         self._incoming += chunk
         if len(self._incoming) < wire.HEADER.size:
             return None
         (size,) = wire.HEADER.unpack_from(self._incoming)
         if size > wire.MAX_MESSAGE_BYTES:
-            self.kill()
-            raise ChildLost(f"it sent back more than {wire.MAX_MESSAGE_BYTES // 2**20} MiB of data")
+            self._lose(f"it sent back more than {wire.MAX_MESSAGE_BYTES // 2**20} MiB of data")
         end = wire.HEADER.size + size
         if len(self._incoming) < end:
             return None
         body = bytes(self._incoming[wire.HEADER.size:end])
         del self._incoming[:end]
         try:
-            return wire.decode(body)
-        except wire.WireError as error:
-            self.kill()
-            raise ChildLost(f"it sent back {error}") from None
+            return protocol.check_reply(wire.decode(body))
+        except (wire.WireError, protocol.ProtocolError) as error:
+            self._lose(f"it sent back {error}")
 
-    def _wait_for_exit(self):
-        """The reply pipe closed: the child is gone; say how it ended."""
-        try:
-            returncode = self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise ChildLost("it closed the grader's channel") from None
-        self._drain_output()
-        self.kill()
-        raise ChildLost(describe_exit(returncode))
+    def _how_it_ended(self):
+        returncode = None
+        for _ in range(200):  # a moment for the child to finish dying and its worker to collect it
+            if self.pid not in process_table() and (returncode := self.worker.ended(self.inner_pid)) is not None:
+                break
+            time.sleep(0.01)
+        return "it closed the grader's channel" if returncode is None else describe_exit(returncode)
 
     def _check_limits(self, deadline, timeout):
-        if self.process.poll() is not None:
-            self._wait_for_exit()
         if time.monotonic() > deadline:
-            self._drain_output()
-            self.kill()
-            raise ChildLost(f"it timed out after {timeout:g} s")
-        used = sum(rss for _, _, rss in self._tree().values())
-        if used > self.limits.memory:
-            self._drain_output()
-            self.kill()
-            raise ChildLost(f"it ran out of memory (used more than {self.limits.memory / 2**30:.2g} GiB)")
+            self._lose(f"it timed out after {timeout:g} s")
+        if not self.worker.alive():
+            self._lose("its worker process died")
+        table = process_table()
+        if self.pid not in table:
+            self._lose(self._how_it_ended())
+        sandbox = self.sandbox.processes(table)
+        if memory_of(sandbox, table) > self.limits.memory:
+            self._lose(f"it ran out of memory (the sandbox used more than {self.limits.memory / 2**20:.0f} MiB)")
+        if sum(table[pid][2] for pid in self.sandbox.student_processes(self, table)) > self.limits.processes:
+            self._lose(f"it started more than {self.limits.processes} processes or threads")
+        now = time.monotonic()
+        if self.sandbox.work_on_disk and now - self._disk_checked > DISK_POLL_SECONDS:
+            self._disk_checked = now
+            if folder_bytes(self.sandbox.scratch / "work") > self.limits.disk:
+                self._lose(f"it wrote more than {self.limits.disk / 2**20:.0f} MiB of files")
 
     def _drain_output(self):
         # Bounded: a grandchild holding the pipe could keep writing forever.
-        for _ in range(1024):
+        for _ in range(256):
             if not self._read_output():
                 return
 
-    def _tree(self):
-        """Processes this grader started since the child, directly or through orphans."""
-        me = os.getpid()
-        table = process_table()
-        tree = {}
-        for pid, (ppid, started, rss) in table.items():
-            chain, seen = pid, set()
-            while chain not in (me, 0, 1) and chain in table and chain not in seen:
-                seen.add(chain)
-                chain = table[chain][0]
-            if chain == me and pid != me and started >= self.started_at:
-                tree[pid] = (ppid, started, rss)
-        return tree
-
     def kill(self):
-        """Kill the child and everything it started; reap what is ours to reap."""
-        me = os.getpid()
+        """Kill the child and everything the code in it started."""
         for _ in range(100):
-            tree = self._tree()
-            if not tree:
+            victims = self.sandbox.student_processes(self, process_table())
+            if not victims:
                 break
-            for pid, (ppid, _, _) in tree.items():
+            for pid in victims:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-                if ppid == me and pid != self.process.pid:
-                    try:
-                        os.waitpid(pid, os.WNOHANG)
-                    except ChildProcessError:
-                        pass
-            self.process.poll()
+            _reap_orphans()
             time.sleep(0.01)
-        self.process.wait()
 
     def close(self):
-        """Stop the child, kill what it left running, remove the scratch folder."""
+        """Stop the child and kill what it left running."""
+        if self.closed:
+            return
+        self.closed = True
         os.close(self._request)  # EOF: the child leaves its loop and exits
-        try:
-            self.process.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            pass
+        end = time.monotonic() + 0.5
+        while time.monotonic() < end and self.pid in process_table():
+            time.sleep(0.01)
         self.kill()
         for fd in (self._response, self._output):
             os.close(fd)
-        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class Sandbox:
+    """The walls around one grading: a scratch folder, warm workers, and their children.
+
+    Args:
+        limits: a `Limits`.
+        confinement: a `confine.Confinement` (see `confine.environment`).
+        packages: package folders the student's code may import (copied in).
+        keras_preload: modules the Keras worker imports before forking.
+    """
+
+    def __init__(self, limits, confinement, packages=(), keras_preload=()):
+        self.limits, self.confinement = limits, confinement
+        self.keras_preload = tuple(keras_preload)
+        self.workers = {}
+        self.children = []
+        self.references = []
+        self._counter = 0
+        self.started_at = int(_stat_fields(os.getpid())[19])
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the sandbox come back to us, to be killed
+        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
+        os.chmod(self.scratch, 0o755)  # the sandbox user reads its runtime and lab files
+        self.work_on_disk = not confinement.bwrap  # bubblewrap gives a size-capped tmpfs instead
+        runtime = self.scratch / "runtime"
+        runtime.mkdir()
+        for name in RUNTIME_FILES:
+            shutil.copyfile(Path(__file__).with_name(name), runtime / name)
+        site = self.scratch / "packages"
+        site.mkdir()
+        for package in packages:
+            shutil.copytree(package, site / Path(package).name, ignore=shutil.ignore_patterns("__pycache__"))
+        (self.scratch / "labs").mkdir()
+        (self.scratch / "work").mkdir(mode=0o1777)
+        os.chmod(self.scratch / "work", 0o1777)
+        for folder, _, files in os.walk(self.scratch):
+            os.chmod(folder, 0o1777 if folder == str(self.scratch / "work") else 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+
+    def inside(self, *parts):
+        """A path of the scratch folder as the sandbox's processes see it."""
+        base = confine.SANDBOX_ROOT if self.confinement.bwrap else str(self.scratch)
+        return os.path.join(base, *parts)
+
+    def environment(self):
+        """The environment of the workers (and so of every child)."""
+        env = {key: value for key, value in os.environ.items()
+               if key in ENV_PASSED or key.startswith(ENV_PREFIXES)}
+        work = self.inside("work")
+        env.update(HOME=work, TMPDIR=work, MPLCONFIGDIR=work, MPLBACKEND="Agg",
+                   TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
+        return env
+
+    def stage(self, lab_name, lab_file, probes_file):
+        """Copy a lab's submitted file and probes into the scratch folder (read-only for the sandbox)."""
+        folder = self.scratch / "labs" / lab_name
+        submission = folder / "submission"
+        submission.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(lab_file, submission / f"{lab_name}.py")
+        if probes_file is not None:
+            shutil.copyfile(probes_file, folder / "probes.py")
+        for path in (folder, submission):
+            os.chmod(path, 0o755)
+        for path in folder.rglob("*.py"):
+            os.chmod(path, 0o644)
+
+    def _worker(self, keras):
+        preload = PLAIN_PRELOAD + (self.keras_preload if keras else ())
+        key = "keras" if keras else "plain"
+        worker = self.workers.get(key)
+        if worker is None or not worker.alive():
+            if worker is not None:
+                worker.close()
+            worker = self.workers[key] = Worker(self, preload)
+        return worker
+
+    def _message(self, kind, **fields):
+        self._counter += 1
+        limits = {"file_size": self.limits.file_size, "open_files": 256, "processes": self.limits.processes}
+        return protocol.spawn(kind, work=self.inside("work", f"{kind}-{self._counter}"), limits=limits, **fields)
+
+    def student(self, lab_name, keras=False, forbid=(), block=()):
+        """A child that has imported the staged `lab_name` (call `wait_for_import` first).
+
+        Args:
+            keras: fork it from the worker with Keras imported.
+            forbid: dotted names that must be unusable (tripwired) before the lab loads.
+            block: top-level packages that must be unimportable and unreadable.
+        """
+        folder = ("labs", lab_name)
+        probes = self.scratch / "labs" / lab_name / "probes.py"
+        read = [*confine.SYSTEM_READ, *confine.DEVICES_READ, *confine.python_roots(),
+                self.inside("runtime"), self.inside("packages"), self.inside(*folder)]
+        message = self._message(
+            "student", lab=lab_name, submission=self.inside(*folder, "submission"),
+            probes=self.inside(*folder, "probes.py") if probes.exists() else "",
+            packages=self.inside("packages"), forbid=list(forbid), block=sorted(block), read=read,
+            landlock=bool(self.confinement.landlock_abi), uid=self.confinement.uid)
+        child = Child(self, self._worker(keras), message, lab_name)
+        self.children.append(child)
+        return child
+
+    def reference(self, filename, source, keras=False):
+        """A child that never loads student code, serving the references module `source`."""
+        child = Child(self, self._worker(keras), self._message("reference"), filename)
+        self.references.append(child)
+        reply = child.ask({"source": source, "filename": filename}, time.monotonic() + self.limits.import_timeout,
+                          self.limits.import_timeout)
+        if not reply["ok"]:
+            raise SandboxError(f"the references {filename} did not load: {reply.get('error')}")
+        return child
+
+    def processes(self, table):
+        """Every process of the sandbox: workers, children and what they started, orphans included."""
+        found = []
+        for worker in self.workers.values():
+            if worker.process.pid in table:
+                found += [worker.process.pid, *descendants(worker.process.pid, table)]
+        # Orphans that came back to the grader (its subreaper) once their worker died.
+        return found + [pid for pid, (ppid, started, *_) in table.items()
+                        if ppid == os.getpid() and started >= self.started_at and pid not in found]
+
+    def student_processes(self, child, table):
+        """The processes of `child` and of everything its code started (the worker is their subreaper)."""
+        references = set()
+        for reference in self.references:
+            references |= {reference.pid, *descendants(reference.pid, table)}
+        below = descendants(child.worker.python_pid, table) if child.worker.python_pid in table else []
+        orphans = [pid for pid, (ppid, started, *_) in table.items()
+                   if ppid == os.getpid() and started >= child.started_at and pid not in self.workers_pids()]
+        return [pid for pid in below + orphans if pid not in references]
+
+    def workers_pids(self):
+        """The grader-side pids of the workers (bubblewrap's, where it is used)."""
+        return {worker.process.pid for worker in self.workers.values()}
+
+    def close(self):
+        """Stop every child and worker; remove the scratch folder."""
+        try:
+            for child in self.children + self.references:
+                if not child.closed:
+                    os.close(child._request)
+                    os.close(child._response)
+                    os.close(child._output)
+                    child.closed = True
+            for worker in self.workers.values():
+                worker.close()
+            table = process_table()
+            for pid in self.processes(table):
+                _kill_tree(pid)
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)

@@ -17,8 +17,11 @@ import struct
 import numpy as np
 
 HEADER = struct.Struct(">Q")
+# Budgets a message must keep before it is decoded (the grader trusts no byte).
 MAX_MESSAGE_BYTES = 64 * 2**20
 MAX_DEPTH = 64
+MAX_ITEMS = 1_000_000  # list items, dict entries and strings, all told
+MAX_STRING_CHARS = 2**20  # a string that is not an array's data
 
 # dtype.str values that may cross, little-endian as NumPy writes them here.
 PLAIN_DTYPES = frozenset(
@@ -69,16 +72,20 @@ def _array(value):
     return {"__ndarray__": base64.b64encode(data).decode("ascii"), "dtype": dtype.str, "shape": list(value.shape)}
 
 
-def from_plain(value):
+def from_plain(value, depth=0):
     """Rebuild tuples, dicts and arrays from what `to_plain` produced."""
+    if depth > MAX_DEPTH:
+        raise WireError(f"nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, list):
-        return [from_plain(item) for item in value]
+        return [from_plain(item, depth + 1) for item in value]
+    if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
+        raise WireError(f"a string of more than {MAX_STRING_CHARS} characters")
     if not isinstance(value, dict):
         return value
     if set(value) == {"__tuple__"}:
-        return tuple(from_plain(item) for item in _expect(value["__tuple__"], list))
+        return tuple(from_plain(item, depth + 1) for item in _expect(value["__tuple__"], list))
     if set(value) == {"__dict__"}:
-        return {key: from_plain(item) for key, item in _expect(value["__dict__"], dict).items()}
+        return {key: from_plain(item, depth + 1) for key, item in _expect(value["__dict__"], dict).items()}
     if set(value) == {"__ndarray__", "dtype", "shape"}:
         return _read_array(value)
     raise WireError("an object the grader does not know")
@@ -95,7 +102,7 @@ def _read_array(value):
     if dtype_str not in PLAIN_DTYPES:
         raise WireError(f"an array of dtype {dtype_str!r}")
     shape = _expect(value["shape"], list)
-    if not all(type(n) is int and n >= 0 for n in shape):
+    if len(shape) > MAX_DEPTH or not all(type(n) is int and n >= 0 for n in shape):
         raise WireError("an array with a malformed shape")
     data = base64.b64decode(_expect(value["__ndarray__"], str), validate=True)
     dtype = np.dtype(dtype_str)
@@ -113,7 +120,15 @@ def encode(message):
 
 
 def decode(body):
-    """Read one message body (without its header) back into plain data."""
+    """Read one message body (without its header) back into plain data.
+
+    The body's size and its count of items are checked before it is parsed,
+    so a small message cannot unfold into gigabytes of Python objects.
+    """
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise WireError(f"{len(body) / 2**20:.0f} MiB of data (the limit is {MAX_MESSAGE_BYTES // 2**20} MiB)")
+    if sum(body.count(mark) for mark in (b",", b"[", b"{", b":")) > MAX_ITEMS:
+        raise WireError(f"more than {MAX_ITEMS} values")
     try:
         return from_plain(json.loads(body.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError, TypeError) as error:

@@ -1,0 +1,84 @@
+"""The warm worker: imports a lab's libraries once, then forks each child on request.
+
+Started by `autograder.sandbox` inside the sandbox (`python -I -u worker.py
+CONTROL_FD MODULE...`), it imports the named modules (NumPy, and Keras with
+TensorFlow for the Keras labs), so that no child pays for them again: a
+fork starts a child in milliseconds with everything already loaded, and
+the pages they share are counted once. The worker itself never runs
+student code, never holds a test's data, and computes nothing: for each
+`protocol.spawn` message on its control socket it forks, and the child
+(`child.run`) takes the pipes that came with the message; to a
+`protocol.ended` message it answers how that child ended.
+
+This file runs inside the sandbox and imports only the standard library
+and the runtime files beside it.
+"""
+
+import ctypes
+import importlib
+import importlib.util
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+MAX_CONTROL_BYTES = 1 << 20
+FDS_PER_CHILD = 3
+PR_SET_CHILD_SUBREAPER = 36
+
+
+ENDED = {}  # pid -> return code, for the grader's "how did it end" question
+
+
+def _reap(signum, frame):
+    """Collect every child that has ended (children of the worker, and orphans of its sandbox)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        ENDED[pid] = os.waitstatus_to_exitcode(status)
+
+
+def main():
+    """Import the modules named on the command line, say so, then fork a child per request."""
+    control = socket.socket(fileno=int(sys.argv[1]))
+    # Orphans of the children come back to the worker, so the grader finds and kills them.
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    for name in sys.argv[2:]:
+        importlib.import_module(name)
+    spec = importlib.util.spec_from_file_location("_grader_child", Path(__file__).with_name("child.py"))
+    child = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(child)
+    signal.signal(signal.SIGCHLD, _reap)
+    control.send(json.dumps({"ready": True}).encode())
+    while True:
+        data, fds, _, _ = socket.recv_fds(control, MAX_CONTROL_BYTES, FDS_PER_CHILD)
+        if not data:
+            return  # the grader closed the socket: the grading is over
+        message = json.loads(data)
+        if message.get("op") == "ended":
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"returncode": ENDED.pop(message["pid"], None)}).encode())
+            continue
+        if len(fds) != FDS_PER_CHILD:
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"error": f"expected {FDS_PER_CHILD} descriptors, got {len(fds)}"}).encode())
+            continue
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            child.run(message, fds)
+        for fd in fds:
+            os.close(fd)
+        control.send(json.dumps({"pid": pid}).encode())
+
+
+if __name__ == "__main__":
+    main()
