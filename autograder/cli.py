@@ -1,17 +1,23 @@
 """`python -m autograder`: build the student labs, grade submissions one by one or a class at a time, release the student bundle, export to Gradescope."""
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
 
-from autograder import batch, build, gradescope, notebooks, release, report, runner
+from autograder import batch, build, course, gradescope, notebooks, release, report, runner
 from autograder.confine import ConfinementError
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, SandboxError
 from autograder.submission import SubmissionError, open_submission
 
-# Exit statuses: grading finished (whatever the score), the grader could not run.
-OK, CANNOT_RUN = 0, 2
+# Exit statuses: grading finished (whatever the score), the grader could not run, interrupted.
+OK, CANNOT_RUN, INTERRUPTED = 0, 2, 130
+GRADESCOPE_MEMORY_MB = 700  # the export's memory cap for a 768 MB container (see README, Measured)
+
+
+class CannotRun(ValueError):
+    """An instructor's mistake or a machine that cannot grade: one line, exit status 2."""
 
 
 def _positive(kind):
@@ -22,6 +28,16 @@ def _positive(kind):
         return value
 
     return parse
+
+
+def _labs(text):
+    """--labs: lab names separated by commas, each a lab of this course."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in course.lab_names()]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown lab {', '.join(unknown) or text!r}; the labs are: {', '.join(course.lab_names())}")
+    return tuple(sorted(set(names)))
 
 
 def parser():
@@ -37,17 +53,28 @@ def parser():
 
     grade = commands.add_parser("grade", help="grade a submission")
     grade.add_argument("path", help="a folder of lab files, one lab file, a .zip, or 'solutions' / 'labs'")
-    grade.add_argument("--json", metavar="FILE", help="also write Gradescope's results.json here")
+    grade.add_argument("--json", metavar="FILE", help="also write Gradescope's results.json here (after every test)")
+    grade.add_argument("--feedback", metavar="FILE", help="also write the student's report here (hidden tests unexplained)")
+    grade.add_argument("--test", action="append", metavar="NAME",
+                       help="grade only this test: its function name or number (repeatable)")
+    grade.add_argument("--quiet", action="store_true", help="print only each lab's score and the total")
+    _assignment_option(grade)
     _limit_options(grade)
 
     bundle = commands.add_parser("release", help="write the student bundle (no solutions, no hidden tests)")
     bundle.add_argument("out", help="a new or empty folder")
+    bundle.add_argument("--with-reference", action="store_true",
+                        help="also ship custom_layers, the finished Keras components (for after the deadline)")
+    _assignment_option(bundle)
 
     many = commands.add_parser("batch", help="grade a folder of submissions, one per student")
-    many.add_argument("submissions", help="a folder with one sub-folder, .zip, notebook or lab file per student")
+    many.add_argument("submissions",
+                      help="a folder with one entry per student: a sub-folder, a .zip, a notebook or a lab file "
+                           "(a single file may be named after the student when the assignment is one lab)")
     many.add_argument("--out", required=True, help="where results.json, feedback and gradebook.csv go")
-    many.add_argument("--jobs", type=_positive(int), default=2, help="parallel processes (default %(default)s)")
+    many.add_argument("--jobs", type=_positive(int), default=2, help="parallel gradings (default %(default)s)")
     many.add_argument("--force", action="store_true", help="grade again students who already have results")
+    _assignment_option(many)
     _limit_options(many)
 
     export = commands.add_parser("export", help="export the autograder for a platform")
@@ -55,16 +82,25 @@ def parser():
     export.add_argument("out", help="the archive to write, e.g. autograder.zip")
     export.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
                         help="seconds per test (default %(default)s)")
-    export.add_argument("--memory-mb", type=_positive(int), default=700,
-                        help="the grading child's memory cap in MiB (default %(default)s, for a 768 MB container)")
+    export.add_argument("--memory-mb", type=_positive(int), default=GRADESCOPE_MEMORY_MB,
+                        help="the sandbox's memory cap in MiB (default %(default)s, for a 768 MB container)")
+    _assignment_option(export)
     return main
+
+
+def _assignment_option(command):
+    command.add_argument("--labs", type=_labs, metavar="LAB[,LAB...]",
+                         help="the assignment: these labs only, scored out of their points (default: every lab)")
 
 
 def _limit_options(command):
     command.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
                          help="seconds per test unless the test sets its own (default %(default)s)")
     command.add_argument("--memory-mb", type=_positive(int), default=Limits.memory // 2**20,
-                         help="memory cap of the grading child in MiB (default %(default)s)")
+                         help="memory cap of the sandbox in MiB (default %(default)s)")
+    command.add_argument("--unconfined", action="store_true",
+                         help="run student code without the sandbox's walls when this machine cannot raise them "
+                              "(only for code you trust)")
 
 
 def _limits(args):
@@ -72,7 +108,14 @@ def _limits(args):
                   memory=args.memory_mb * 2**20)
 
 
+def _instructor_only(command):
+    """Refuse an instructor's command inside a student bundle, which has no solutions."""
+    if not course.SOLUTIONS.is_dir():
+        raise CannotRun(f"`{command}` is for instructors: this folder is a student bundle (no solutions/)")
+
+
 def _build(args):
+    _instructor_only("build")
     stale = [f"labs/{name}" for name in build.build(check=args.check)]
     stale += notebooks.build_notebooks(check=args.check, run=not args.no_execute)
     if args.check:
@@ -82,39 +125,82 @@ def _build(args):
     return OK
 
 
+def _select(labs, names):
+    """The graded tests to run per lab: those named in `names` (function names or numbers), or all."""
+    tests = {lab: course.load_tests(lab) for lab in labs}
+    if not names:
+        return tests
+    chosen = {lab: [test for test in found if test.id in names or test.number in names] for lab, found in tests.items()}
+    known = {key for found in chosen.values() for test in found for key in (test.id, test.number)}
+    if unknown := [name for name in names if name not in known]:
+        raise CannotRun(f"--test: no graded test named {', '.join(unknown)} in {', '.join(labs)}")
+    return {lab: found for lab, found in chosen.items() if found}
+
+
+def _progress_line(test):
+    mark = "pass" if test.passed else "FAIL"
+    return f"  {mark}  {test.score:>4g} / {test.points:<4g} {test.number} {test.name}"
+
+
 def _grade(args):
-    limits = _limits(args)
     started = time.monotonic()
+    results, shown = [], set()
 
-    def save(results):
-        report.write_json(args.json, report.gradescope(results, time.monotonic() - started))
+    def save(so_far):
+        results[:] = so_far
+        if not args.quiet:
+            for test in (test for lab in so_far for test in lab.tests):
+                if (test.number, test.name) not in shown:
+                    shown.add((test.number, test.name))
+                    print(_progress_line(test), flush=True)
+        if args.json:
+            report.write_json(args.json, report.gradescope(so_far, time.monotonic() - started))
 
-    # With --json the file is rewritten after every test: a run cut short still has its scores.
-    with open_submission(args.path) as files:
-        results = runner.grade(files, limits, on_test=save if args.json else None)
-    print(report.table(results))
-    if args.json:
-        save(results)
+    interrupted = False
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a TERM stops grading as Ctrl-C does
+    with open_submission(args.path, args.labs) as files:
+        tests = _select(sorted(files), args.test)
+        files = {lab: file for lab, file in files.items() if lab in tests}
+        try:
+            runner.grade(files, _limits(args), on_test=save, unconfined=args.unconfined, tests=tests)
+        except KeyboardInterrupt:
+            interrupted = True
+    if not args.quiet:
+        print()
+    print(report.summary(results) if args.quiet else report.table(results, only_failures=True))
+    if args.feedback:
+        report.write_atomic(args.feedback, report.table(results, hidden_details=False) + "\n")
+    if interrupted:
+        print("interrupted: the tests above were graded; the rest were not", file=sys.stderr)
+        return INTERRUPTED
     return OK
 
 
 def _release(args):
-    print(f"wrote the student bundle to {release.release(args.out)}")
+    _instructor_only("release")
+    labs = args.labs or course.lab_names()
+    if stale := build.build(check=True):
+        raise CannotRun(f"labs/ is out of date ({', '.join(stale)}): run `python -m autograder build` first")
+    print(f"wrote the student bundle to {release.release(args.out, labs, with_reference=args.with_reference)}")
     return OK
 
 
 def _batch(args):
-    graded = batch.run(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=_limits(args))
+    _instructor_only("batch")
+    graded = batch.run(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=_limits(args),
+                       labs=args.labs, unconfined=args.unconfined)
     print(f"graded {len(graded)} submissions; gradebook: {Path(args.out) / 'gradebook.csv'}")
     return OK
 
 
 def _export(args):
-    print(f"wrote {gradescope.export(args.out, timeout=args.timeout, memory_mb=args.memory_mb)}")
+    _instructor_only("export")
+    print(f"wrote {gradescope.export(args.out, timeout=args.timeout, memory_mb=args.memory_mb, labs=args.labs)}")
     return OK
 
 
 COMMANDS = {"build": _build, "grade": _grade, "release": _release, "batch": _batch, "export": _export}
+ERRORS = (CannotRun, SubmissionError, build.BuildError, ConfinementError, SandboxError, release.ReleaseError)
 
 
 def main(argv=None):
@@ -122,6 +208,8 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (SubmissionError, build.BuildError, ConfinementError, release.ReleaseError) as error:
+    except ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
+        if getattr(args, "json", None):  # Gradescope shows this instead of a silent failure
+            report.write_json(args.json, report.cannot_grade(str(error)))
         return CANNOT_RUN

@@ -2,8 +2,12 @@
 
 import ast
 import importlib.util
+import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from autograder import wire
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -11,6 +15,7 @@ LABS = ROOT / "labs"
 GRADED = ROOT / "tests" / "graded"
 PROBES = ROOT / "tests" / "probes"
 REFERENCES = ROOT / "tests" / "references"
+GOLDEN = ROOT / "tests" / "golden"
 # Packages a student's lab may import besides the installed ones.
 PACKAGES = (ROOT / "custom_layers",)
 
@@ -20,13 +25,18 @@ class GradedTest:
     """One graded test of one lab, as found in tests/graded/<lab>.py."""
 
     lab: str
-    number: str
+    number: str  # shown to students: the same in every bundle (hidden tests are numbered apart)
     name: str
     points: float
     hidden: bool
     timeout: float | None
     forbid: dict
     function: object
+
+    @property
+    def id(self):
+        """The test's identity: its function's name, stable across bundles and renumbering."""
+        return self.function.__name__
 
 
 def lab_names():
@@ -40,22 +50,31 @@ def lab_number(lab):
 
 
 def load_tests(lab):
-    """The graded tests of `lab`, in the order they are written."""
+    """The graded tests of `lab`, in the order they are written.
+
+    A test's identity is its function name (`GradedTest.id`). Its number is
+    "<lab>.<k>" for the k-th visible test and "<lab>.h<k>" for the k-th
+    hidden one, so the student bundle, which has no hidden tests, numbers
+    every visible test as the full grader does.
+    """
     path = GRADED / f"{lab}.py"
     spec = importlib.util.spec_from_file_location(f"graded_{lab}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     found = [value for value in vars(module).values() if callable(value) and hasattr(value, "graded")]
-    return [
-        GradedTest(
+    counts = {False: 0, True: 0}
+    tests = []
+    for function in found:
+        hidden = function.graded["hidden"]
+        counts[hidden] += 1
+        tests.append(GradedTest(
             lab=lab,
-            number=f"{lab_number(lab)}.{index}",
+            number=f"{lab_number(lab)}.{'h' if hidden else ''}{counts[hidden]}",
             name=" ".join(function.__doc__.strip().split("\n\n")[0].split()),
             function=function,
             **function.graded,
-        )
-        for index, function in enumerate(found, start=1)
-    ]
+        ))
+    return tests
 
 
 def probes_file(lab):
@@ -111,3 +130,17 @@ def preload(labs):
     names = {name for lab in labs for path in _lab_files(lab) for name in _imports(path)}
     return tuple(sorted(name for name in names if name.split(".")[0] not in own
                         and importlib.util.find_spec(name.split(".")[0]) is not None))
+
+
+def reference_key(name, args, kwargs):
+    """The key under which a reference call's value is recorded: its name and plain-data arguments."""
+    return json.dumps(wire.to_plain({"name": name, "args": list(args), "kwargs": dict(kwargs)}), sort_keys=True)
+
+
+@cache
+def golden_values(lab):
+    """reference_key -> value, recorded by `release` for the student bundle (empty where none)."""
+    path = GOLDEN / f"{lab}.json"
+    if not path.exists():
+        return {}
+    return {key: wire.from_plain(value) for key, value in json.loads(path.read_text()).items()}

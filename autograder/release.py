@@ -1,17 +1,22 @@
 """The student bundle: everything a student needs, nothing of the solutions.
 
 `python -m autograder release OUT` writes the student versions of the labs
-and notebooks, `custom_layers`, the grader with the public graded tests and
-their probes, and the requirements. Hidden tests are cut out of the graded
-test files; the solutions, the solution notebooks and the mutants (copies of
-solution code) stay behind.
+and notebooks, the grader with the public graded tests and their probes,
+and the requirements. Hidden tests are cut out of the graded test files; the
+solutions, the solution notebooks, the mutants (copies of solution code),
+the references (implementations that would answer exercises) and
+`custom_layers` (finished versions of labs 6 and 7's Keras classes, shipped
+only when asked, e.g. after the deadline) stay behind. The values the public
+tests need from the references are recorded as golden values, by grading
+the solutions with those tests.
 """
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
-from autograder import course
+from autograder import course, runner, wire
 
 README = """# Neural-network labs: student bundle
 
@@ -25,6 +30,7 @@ every `raise NotImplementedError("hint")` with your code. Check your work:
     python -m autograder grade notebooks/labs/lab01_gradient_descent.ipynb
 
 These are the public tests; your instructor also grades with hidden ones.
+In a notebook, the `check(...)` cell after each exercise runs its tests.
 """
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -57,18 +63,46 @@ def public_tests(source):
     return "".join(line for number, line in enumerate(lines) if number not in cut)
 
 
-def release(out):
-    """Write the student bundle into `out` (a new or empty folder); return its path."""
+def _golden(lab, public, limits):
+    """The reference values the public tests of `lab` use, recorded by grading the solution."""
+    recorded = {}
+    result = runner.grade_lab(lab, course.SOLUTIONS / f"{lab}.py", limits, tests=public, record_references=recorded)
+    if not all(test.passed for test in result.tests):
+        failed = [test.number for test in result.tests if not test.passed]
+        raise ReleaseError(f"{lab}: the solution fails public tests {', '.join(failed)}; fix them before releasing")
+    return {key: wire.to_plain(value) for key, value in sorted(recorded.items())}
+
+
+def release(out, labs=None, with_reference=False, limits=runner.Limits()):
+    """Write the student bundle into `out` (a new or empty folder); return its path.
+
+    Args:
+        labs: the assignment's labs (default: every lab).
+        with_reference: also ship `custom_layers`, the finished Keras components.
+    """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise ReleaseError(f"{out}: the release folder must be new or empty")
+    labs = course.lab_names() if labs is None else list(labs)
     root = course.ROOT
-    for folder in ("labs", "custom_layers", "autograder", "tests/probes", "notebooks/labs"):
-        if (root / folder).exists():
-            shutil.copytree(root / folder, out / folder, ignore=IGNORED)
+    shutil.copytree(root / "autograder", out / "autograder", ignore=IGNORED)
+    if with_reference:
+        shutil.copytree(root / "custom_layers", out / "custom_layers", ignore=IGNORED)
+    for folder, suffix in (("labs", ".py"), ("notebooks/labs", ".ipynb"), ("tests/probes", ".py")):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        for lab in labs:
+            if (root / folder / f"{lab}{suffix}").exists():
+                shutil.copyfile(root / folder / f"{lab}{suffix}", out / folder / f"{lab}{suffix}")
     (out / "tests" / "graded").mkdir(parents=True)
-    for path in sorted(course.GRADED.glob("lab[0-9][0-9]_*.py")):
-        (out / "tests" / "graded" / path.name).write_text(public_tests(path.read_text()))
-    shutil.copyfile(root / "requirements.txt", out / "requirements.txt")
+    (out / "tests" / "golden").mkdir(parents=True)
+    for lab in labs:
+        text = public_tests((course.GRADED / f"{lab}.py").read_text())
+        (out / "tests" / "graded" / f"{lab}.py").write_text(text)
+        if course.references_file(lab) is not None:
+            public = [test for test in course.load_tests(lab) if not test.hidden]
+            golden = _golden(lab, public, limits)
+            (out / "tests" / "golden" / f"{lab}.json").write_text(json.dumps(golden, indent=1) + "\n")
+    for requirements in root.glob("requirements*.txt"):
+        shutil.copyfile(requirements, out / requirements.name)
     (out / "README.md").write_text(README)
     return out

@@ -1,4 +1,8 @@
-"""Show grading results: a table for people, results.json for Gradescope."""
+"""Show grading results: a table for people, results.json for Gradescope.
+
+Whatever student code could have shaped is passed through `render.clean`
+here, at the one place where results become text.
+"""
 
 import json
 import os
@@ -6,31 +10,34 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-OUTPUT_SHOWN = 2000
+from autograder.render import MESSAGE_CHARS, OUTPUT_CHARS, clean
 
 
 def _points(value):
     return f"{value:g}"
 
 
-def table(lab_results, hidden_details=True):
+def table(lab_results, hidden_details=True, only_failures=False):
     """A plain-text report: one block per lab, one line per test, then the total.
 
     Args:
         lab_results: `runner.LabResult`s.
         hidden_details: also explain failures of hidden tests.
+        only_failures: leave out the tests that passed (they were shown as they finished).
     """
     lines = []
     for lab in lab_results:
         lines.append(f"{lab.lab}: {_points(lab.score)} / {_points(lab.points)}")
         for test in lab.tests:
+            if only_failures and test.passed:
+                continue
             mark = "pass" if test.passed else "FAIL"
             tag = " (hidden)" if test.hidden else ""
             lines.append(f"  {mark}  {_points(test.score):>4} / {_points(test.points):<4} {test.number} {test.name}{tag}")
-            if not test.passed and test.message != lab.error and (hidden_details or not test.hidden):
-                lines.append(textwrap.indent(test.message, " " * 8))
+            if not test.passed and test.message and (hidden_details or not test.hidden):
+                lines.append(textwrap.indent(clean(test.message, MESSAGE_CHARS), " " * 8))
         if lab.error:
-            lines.append(textwrap.indent(lab.error, " " * 8))
+            lines.append(textwrap.indent(clean(lab.error, MESSAGE_CHARS), " " * 8))
         lines.append("")
     score = sum(lab.score for lab in lab_results)
     points = sum(lab.points for lab in lab_results)
@@ -38,12 +45,25 @@ def table(lab_results, hidden_details=True):
     return "\n".join(lines)
 
 
+def summary(lab_results):
+    """Each lab's score and the total, a line each."""
+    lines = [f"{lab.lab}: {_points(lab.score)} / {_points(lab.points)}" for lab in lab_results]
+    score = sum(lab.score for lab in lab_results)
+    points = sum(lab.points for lab in lab_results)
+    return "\n".join(lines + [f"Total: {_points(score)} / {_points(points)}"])
+
+
+def cannot_grade(why):
+    """A results.json for a submission the grader could not grade at all, saying why."""
+    return {"score": 0.0, "output": f"The autograder could not grade this submission: {clean(why, MESSAGE_CHARS)}",
+            "output_format": "text", "visibility": "visible", "tests": []}
+
+
 def _test_output(test):
     """The test's message, and for a visible test what the student's code printed, truncated."""
-    text = test.message
+    text = clean(test.message, MESSAGE_CHARS)
     if test.output and not test.hidden:
-        shown = test.output[:OUTPUT_SHOWN] + ("\n... (the rest is not shown)" if len(test.output) > OUTPUT_SHOWN else "")
-        text += f"\n\nYour code printed:\n{shown}"
+        text += f"\n\nYour code printed:\n{clean(test.output, OUTPUT_CHARS)}"
     return text.strip()
 
 
@@ -61,6 +81,7 @@ def gradescope(lab_results, seconds=None):
             "status": "passed" if test.passed else "failed",
             "output": _test_output(test),
             "visibility": "after_due_date" if test.hidden else "visible",
+            "extra_data": {"lab": lab.lab, "id": test.id},
         }
         for lab in lab_results
         for test in lab.tests
@@ -68,7 +89,8 @@ def gradescope(lab_results, seconds=None):
     results = {
         "score": sum(lab.score for lab in lab_results),
         "max_score": sum(lab.points for lab in lab_results),
-        "output": "\n".join(f"{lab.lab}: {lab.error}" for lab in lab_results if lab.error),
+        "output": "\n".join(f"{lab.lab}: {clean(lab.error, MESSAGE_CHARS)}" for lab in lab_results if lab.error),
+        "output_format": "text",  # Gradescope would read tracebacks' <module> and & as HTML otherwise
         "visibility": "visible",
         "tests": tests,
     }

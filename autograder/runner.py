@@ -29,9 +29,15 @@ class TestResult:
     points: float
     score: float
     hidden: bool
+    id: str = ""
     message: str = ""
     output: str = ""
     seconds: float = 0.0
+
+    @classmethod
+    def unscored(cls, test, message=""):
+        """A result of no points for `test` (a `course.GradedTest`)."""
+        return cls(test.number, test.name, test.points, 0.0, test.hidden, test.id, message)
 
     @property
     def passed(self):
@@ -130,17 +136,29 @@ class RemoteLab:
 
 
 class References:
-    """A lab's trusted references, served by a child that never loads student code."""
+    """A lab's trusted references: computed by a child that never loads student code.
 
-    def __init__(self, sandbox, lab_name, limits):
-        self._sandbox, self._lab, self._limits = sandbox, lab_name, limits
+    In the student bundle, which has no references module, the values the
+    public tests need come from the golden file `release` recorded.
+
+    Args:
+        record: a dict to which every value computed is added, by
+            `course.reference_key` (what `release` stores as golden values).
+    """
+
+    def __init__(self, sandbox, lab_name, limits, record=None):
+        self._sandbox, self._lab, self._limits, self._record = sandbox, lab_name, limits, record
         self._child = None
 
     def call(self, name, args, kwargs):
         """Run tests/references/<lab>.py's `name`; return its value (GraderError if it fails)."""
+        key = course.reference_key(name, args, kwargs)
         path = course.references_file(self._lab)
         if path is None:
-            raise GraderError(f"{self._lab} has no tests/references/{self._lab}.py")
+            golden = course.golden_values(self._lab)
+            if key not in golden:
+                raise GraderError(f"no reference value for {name}{tuple(args)} was recorded for this bundle")
+            return golden[key]
         if self._child is None:
             self._child = self._sandbox.reference(path.name, path.read_text(), keras=course.uses_keras(self._lab))
         timeout = self._limits.timeout
@@ -151,7 +169,9 @@ class References:
             self._child = None
             raise GraderError(f"the reference {name} did not finish: {error}") from None
         if not reply["ok"]:
-            raise GraderError(f"the reference {name} failed: {reply}")
+            raise GraderError(f"the reference {name} failed: {explain_exception(reply['error'])}")
+        if self._record is not None:
+            self._record[key] = reply.get("value")
         return reply.get("value")
 
 
@@ -192,9 +212,9 @@ def _plan(tests):
 class LabSession:
     """Runs a lab's graded tests against one submitted file inside a `Sandbox`."""
 
-    def __init__(self, sandbox, lab_name, limits):
+    def __init__(self, sandbox, lab_name, limits, record=None):
         self.sandbox, self.lab, self.limits = sandbox, lab_name, limits
-        self.references = References(sandbox, lab_name, limits)
+        self.references = References(sandbox, lab_name, limits, record)
 
     def child(self, forbid):
         """A child with the student's module imported, or (None, why it failed)."""
@@ -226,7 +246,7 @@ class LabSession:
         timeout = test.timeout or self.limits.timeout
         lab = RemoteLab(child, self.lab, timeout, test.forbid)
         started = time.monotonic()
-        result = TestResult(test.number, test.name, test.points, 0.0, test.hidden)
+        result = TestResult.unscored(test)
         lost = False
         reference.bind(self.references.call)
         try:
@@ -244,7 +264,8 @@ class LabSession:
         return result, lost
 
 
-def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False, sandbox=None):
+def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False, sandbox=None,
+              record_references=None):
     """Grade one student file against the lab's graded tests.
 
     Args:
@@ -257,6 +278,7 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
         until_failure: stop at the first failed test (enough to know a
             submission is not correct).
         sandbox: the `Sandbox` to run in (default: a new one, closed at the end).
+        record_references: a dict to which every reference value computed is added.
     Returns:
         A `LabResult`, its tests in the order they are written.
     """
@@ -268,30 +290,33 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     result = LabResult(lab_name, error=error)
     order = {id(test): index for index, test in enumerate(tests)}
     done = []
+    where = _cell_namer(lab_name, lab_file)
 
     def record(test_result, test):
+        # Messages name notebook cells at once, so that every results.json written on the way does.
+        test_result.message = where(test_result.message)
+        result.error = where(result.error)
         done.append((order[id(test)], test_result))
         result.tests = [item for _, item in sorted(done, key=lambda pair: pair[0])]
         if on_test is not None:
             on_test(result)
 
-    if error:
+    if error:  # said once, for the lab; its tests just score 0
         for test in tests:
-            record(TestResult(test.number, test.name, test.points, 0.0, test.hidden, message=error), test)
+            record(TestResult.unscored(test), test)
         return result
     own = sandbox is None
     sandbox = sandbox or open_sandbox(limits, [lab_name])
     try:
         sandbox.stage(lab_name, lab_file, course.probes_file(lab_name))
-        session = LabSession(sandbox, lab_name, limits)
+        session = LabSession(sandbox, lab_name, limits, record_references)
         for group in _plan(tests):
             child = None
             for test in group:
                 if child is None and not result.error:
                     child, result.error = session.child(test.forbid)
                 if result.error:
-                    record(TestResult(test.number, test.name, test.points, 0.0, test.hidden, message=result.error),
-                           test)
+                    record(TestResult.unscored(test), test)
                     continue
                 test_result, lost = session.run(test, child)
                 record(test_result, test)
@@ -305,8 +330,6 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     finally:
         if own:
             sandbox.close()
-    if lab_file is not None:
-        _name_notebook_cells(result, Path(lab_file).read_text())
     return result
 
 
@@ -315,20 +338,23 @@ def open_sandbox(limits, labs, unconfined=False):
     return Sandbox(limits, confine.environment(unconfined), course.PACKAGES, course.preload(labs))
 
 
-def _name_notebook_cells(result, code):
-    """In results of a notebook's code, say cells where messages say lines."""
-    if notebooks.is_extracted(code):
-        result.error = notebooks.name_cells(result.error, result.lab, code)
-        for test in result.tests:
-            test.message = notebooks.name_cells(test.message, result.lab, code)
+def _cell_namer(lab_name, lab_file):
+    """A function that rewrites a message's "line N" of a notebook's code as its cell and line."""
+    if lab_file is None:
+        return str
+    code = Path(lab_file).read_text()
+    if not notebooks.is_extracted(code):
+        return str
+    return lambda text: notebooks.name_cells(text, lab_name, code)
 
 
-def grade(files, limits=Limits(), on_test=None, unconfined=False):
+def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None):
     """Grade every lab in `files` (lab name -> file, as `grade_lab` takes), in course order, in one sandbox.
 
     Args:
         on_test: called after every test with the list of `LabResult`s so far.
         unconfined: run student code without walls (see `confine.environment`).
+        tests: lab name -> the graded tests to run (default: all of each lab's).
     """
     results = []
     sandbox = open_sandbox(limits, sorted(files), unconfined)
@@ -337,7 +363,8 @@ def grade(files, limits=Limits(), on_test=None, unconfined=False):
             def report(lab_result):
                 on_test(results + [lab_result])
 
-            results.append(grade_lab(lab, files[lab], limits, on_test=report if on_test else None, sandbox=sandbox))
+            results.append(grade_lab(lab, files[lab], limits, tests=(tests or {}).get(lab),
+                                     on_test=report if on_test else None, sandbox=sandbox))
     finally:
         sandbox.close()
     return results

@@ -12,7 +12,7 @@ def lab_with(hidden):
 def test_visible_tests_show_printed_output_truncated():
     (test,) = report.gradescope([lab_with(hidden=False)])["tests"]
     assert "Your code printed:" in test["output"]
-    assert test["output"].count("#") == report.OUTPUT_SHOWN, "printed output is cut to OUTPUT_SHOWN characters"
+    assert test["output"].count("#") == report.OUTPUT_CHARS, "printed output is cut to OUTPUT_CHARS characters"
 
 
 def test_hidden_tests_show_no_printed_output():
