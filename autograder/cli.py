@@ -13,7 +13,6 @@ from autograder.submission import SubmissionError, open_submission
 
 # Exit statuses: grading finished (whatever the score), the grader could not run, interrupted.
 OK, CANNOT_RUN, INTERRUPTED = 0, 2, 130
-GRADESCOPE_MEMORY_MB = 700  # the export's memory cap for a 768 MB container (see README, Measured)
 
 
 class CannotRun(ValueError):
@@ -82,7 +81,7 @@ def parser():
     export.add_argument("out", help="the archive to write, e.g. autograder.zip")
     export.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
                         help="seconds per test (default %(default)s)")
-    export.add_argument("--memory-mb", type=_positive(int), default=GRADESCOPE_MEMORY_MB,
+    export.add_argument("--memory-mb", type=_positive(int), default=gradescope.MEMORY_MB,
                         help="the sandbox's memory cap in MiB (default %(default)s, for a 768 MB container)")
     _assignment_option(export)
     return main

@@ -3,9 +3,12 @@
 Gradescope unpacks the archive into /autograder/source, runs `setup.sh` once
 to build the image, then for each submission runs `run_autograder` as root,
 which must read /autograder/submission and write
-/autograder/results/results.json. The archive holds the grader, all graded
-tests (hidden ones too) and their probes, `custom_layers` and the pinned
-requirements; never the solutions.
+/autograder/results/results.json. The archive holds the grader, the
+assignment's graded tests (hidden ones too), their probes and references,
+the student versions of its labs (the grader reads what each imports),
+`custom_layers` and the pinned requirements; never the solutions. Student
+code runs in the sandbox, which shows it none of these (an allowlist), so
+no permission needs changing.
 
 Choose Gradescope's Ubuntu 24.04 base image (Python 3.12; the labs need 3.11+).
 """
@@ -14,6 +17,9 @@ import zipfile
 from pathlib import Path
 
 from autograder import course
+from autograder.sandbox import Limits
+
+MEMORY_MB = 700  # the sandbox's cap in a 768 MB container (measured: README, Measured)
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
@@ -31,16 +37,14 @@ set -uo pipefail
 root="${{AUTOGRADER_ROOT:-/autograder}}"
 python="${{AUTOGRADER_PYTHON:-$root/venv/bin/python}}"
 mkdir -p "$root/results"
-# Only root may read the tests (their expected values) and the results;
-# student code runs as an unprivileged user.
-chmod -R go-rwx "$root/source/tests" "$root/results"
 cd "$root/source"
-export AUTOGRADER_SANDBOX_USER="${{AUTOGRADER_SANDBOX_USER:-nobody}}"  # confined, or no grading at all
-exec "$python" -m autograder grade "$root/submission" --json "$root/results/results.json" \\
-    --timeout {timeout:g} --memory-mb {memory_mb}
+# Confined, or no grading at all: a grader that cannot confine writes a results.json saying why.
+exec "$python" -m autograder grade "$root/submission" --json "$root/results/results.json" --quiet \\
+    --timeout {timeout:g} --memory-mb {memory_mb} --labs {labs}
 """
 
-SHIPPED = ("autograder", "custom_layers", "tests/graded", "tests/probes")
+SHIPPED = ("autograder", "custom_layers")
+PER_LAB = ("labs", "tests/graded", "tests/probes", "tests/references")
 
 
 def _add(archive, path, name, executable=False):
@@ -50,10 +54,11 @@ def _add(archive, path, name, executable=False):
     archive.writestr(info, path.read_bytes() if isinstance(path, Path) else path)
 
 
-def export(out, timeout=60.0, memory_mb=700):
+def export(out, timeout=Limits.timeout, memory_mb=MEMORY_MB, labs=None):
     """Write the Gradescope autograder archive to `out` (a .zip path); return it.
 
     Args:
+        labs: the assignment's labs (default: every lab).
         timeout: seconds per test, unless a test sets its own.
         memory_mb: the grading child's memory cap. The Keras labs' child peaks
             near 670 MiB and the grader near 55 MiB (benchmarks/gradescope_budget.py),
@@ -67,10 +72,17 @@ def export(out, timeout=60.0, memory_mb=700):
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
         _add(archive, SETUP, "setup.sh", executable=True)
-        _add(archive, RUN.format(timeout=timeout, memory_mb=memory_mb), "run_autograder", executable=True)
+        labs = course.lab_names() if labs is None else list(labs)
+        _add(archive, RUN.format(timeout=timeout, memory_mb=memory_mb, labs=",".join(labs)), "run_autograder",
+             executable=True)
         _add(archive, course.ROOT / "requirements.txt", "requirements.txt")
         for folder in SHIPPED:
             for path in sorted((course.ROOT / folder).rglob("*.py")):
                 if "__pycache__" not in path.parts:
+                    _add(archive, path, path.relative_to(course.ROOT).as_posix())
+        for folder in PER_LAB:
+            for lab in labs:
+                path = course.ROOT / folder / f"{lab}.py"
+                if path.exists():
                     _add(archive, path, path.relative_to(course.ROOT).as_posix())
     return out

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 
 from autograder import confine, course, notebooks, protocol
-from autograder import sandbox as sandbox_module
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
 from autograder.sandbox import ChildLost, Limits, Sandbox
 from autograder.submission import Unreadable
@@ -218,15 +217,10 @@ class LabSession:
 
     def child(self, forbid):
         """A child with the student's module imported, or (None, why it failed)."""
-        keras = course.uses_keras(self.lab)
-        block = ()
-        if forbid:
-            # Where the lab's module does not need Keras to load, forbidding tests run in the
-            # plain worker, with every package of a forbidden name unimportable and unreadable.
-            keras = course.imports_keras_at_top(self.lab)
-            loaded = set(sandbox_module.PLAIN_PRELOAD) | ({name.split(".")[0] for name in self.sandbox.keras_preload}
-                                                          if keras else set())
-            block = {name.split(".")[0] for name in forbid} - loaded
+        # Where the lab's module loads without Keras, a forbidding test runs in the plain worker,
+        # in which the packages of the forbidden names (Keras, TensorFlow, SciPy) were never loaded.
+        keras = course.imports_keras_at_top(self.lab) if forbid else course.uses_keras(self.lab)
+        block = {name.split(".")[0] for name in forbid}
         child = self.sandbox.student(self.lab, keras=keras, forbid=list(forbid), block=block)
         try:
             reply = child.wait_for_import()

@@ -541,7 +541,8 @@ class Sandbox:
         Args:
             keras: fork it from the worker with Keras imported.
             forbid: dotted names that must be unusable (tripwired) before the lab loads.
-            block: top-level packages that must be unimportable and unreadable.
+            block: top-level packages to make unimportable and unreadable, unless the worker has
+                loaded them (then their forbidden names are tripwired).
         """
         folder = ("labs", lab_name)
         probes = self.scratch / "labs" / lab_name / "probes.py"

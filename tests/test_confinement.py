@@ -1,6 +1,7 @@
-"""When the grader runs as root, student code runs as another user and sees little.
+"""Student code sees an allowlist of files, writes only its work folder, and reaches no other process.
 
-These tests run only as root (as on Gradescope and on this project's CI).
+These run in whatever environment the suite runs in (root with namespaces on
+CI); tests/test_walls.py runs the key claims in the other environments.
 """
 
 import os
@@ -12,8 +13,7 @@ from autograder import confine, course, runner
 from autograder.course import GradedTest
 from autograder.graded import graded
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or confine.confinement() is None,
-                                reason="the grader confines student code only as root, with a user that can run Python")
+pytestmark = pytest.mark.skipif(not confine.environment().confined, reason="no wall can be raised on this machine")
 
 LAB = "lab99_snoop"
 STUDENT = """
@@ -61,8 +61,14 @@ def ask(tmp_path):
     return run
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader gives student code a user of its own")
 def test_student_code_does_not_run_as_root(ask):
     assert ask("who") != 0
+
+
+@pytest.mark.parametrize("path", [course.ROOT / "README.md", course.ROOT / ".git", course.ROOT.parent])
+def test_the_project_and_its_neighbours_cannot_be_read(ask, path):
+    assert ask("attempt", "list" if path.is_dir() else "read", str(path)) != "allowed"
 
 
 def test_the_graded_tests_cannot_be_read(ask):
@@ -86,16 +92,11 @@ def test_the_results_folder_is_hidden(ask, tmp_path):
     (results / "results.json").write_text("{}")
     results.chmod(0o755)
     (results / "results.json").chmod(0o644)
-    limits = FAST.__class__(**{**FAST.__dict__, "hidden": (str(results),)})
-    if not confine.namespaces_available():
-        pytest.skip("no private mount namespace here: only permissions guard the results folder")
-    assert ask("attempt", "read", str(results / "results.json"), limits=limits) != "allowed"
+    assert ask("attempt", "read", str(results / "results.json")) != "allowed"
 
 
 @pytest.mark.parametrize("folder", ["/tmp", "/var/tmp", "/dev/shm"])
 def test_world_writable_folders_are_not_writable(ask, folder):
-    if not confine.namespaces_available():
-        pytest.skip("no private mount namespace here: world-writable folders stay writable")
     assert ask("attempt", "write", folder) != "allowed"
 
 
@@ -104,4 +105,4 @@ def test_its_own_work_folder_is_writable(ask):
 
 
 def test_the_grader_cannot_be_signalled(ask):
-    assert ask("attempt", "signal", str(os.getpid())) == "PermissionError"
+    assert ask("attempt", "signal", str(os.getpid())) != "allowed"

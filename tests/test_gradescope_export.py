@@ -26,7 +26,10 @@ def test_the_archive_has_gradescopes_entry_points(archive):
     assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/cli.py"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111, "both scripts are executable"
     assert any(name.startswith("tests/graded/") for name in names) and any("probes" in name for name in names)
-    assert not any(name.startswith(("solutions/", "notebooks/", "labs/", "tests/mutants/")) for name in names)
+    assert not any(name.startswith(("solutions/", "notebooks/", "tests/mutants/")) for name in names)
+    with zipfile.ZipFile(archive) as zipped:
+        stubs = [zipped.read(name).decode() for name in names if name.startswith("labs/")]
+    assert stubs and not any("BEGIN SOLUTION" in stub for stub in stubs), "labs/ ships as the student versions"
 
 
 def test_the_archive_is_the_same_every_time(archive, tmp_path):
@@ -59,3 +62,12 @@ def test_bad_arguments_are_refused(kwargs, problem, tmp_path):
     kwargs["out"] = tmp_path / kwargs["out"]
     with pytest.raises(ValueError, match=problem):
         gradescope.export(**kwargs)
+
+
+def test_a_one_lab_assignment_holds_only_that_labs_tests(tmp_path):
+    archive = gradescope.export(tmp_path / "lab1.zip", labs=[LAB])
+    with zipfile.ZipFile(archive) as zipped:
+        graded = [name for name in zipped.namelist() if name.startswith("tests/graded/")]
+        run = zipped.read("run_autograder").decode()
+    assert graded == [f"tests/graded/{LAB}.py"], graded
+    assert f"--labs {LAB}" in run, "run_autograder grades the assignment's labs only"

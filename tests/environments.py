@@ -1,0 +1,406 @@
+"""A hostile submission, the grading of it, and the environments it is graded in (for tests/test_walls.py).
+
+`WALLS` is a lab file whose every function tries to break one wall of the
+sandbox and returns what happened ("allowed", or the error that stopped it,
+or what it managed to do). `grade_calls` grades it with one graded test per
+call and hands back the raw values, which the tests then judge in the grader.
+
+The environments: the grader as root with namespaces (this machine, as it
+is), as root in a container without CAP_SYS_ADMIN (Gradescope's Docker), and
+as an ordinary user. `command_in` builds the command line that mimics each;
+run as a script (`python tests/environments.py OUT.json TOKEN`),
+this file grades `WALLS` in whatever environment started it and writes the
+claims it checked to OUT.json.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from helpers import FAST
+
+from autograder import confine, course, runner
+from autograder.course import GradedTest
+from autograder.graded import graded
+from autograder.sandbox import descendants, process_table
+
+LAB = "lab99_walls"
+WALLS = r'''
+import ctypes, mmap, os, signal, socket, struct, threading, time
+
+
+def attempt(action, path, name="planted.txt"):
+    """Try one thing; "allowed" if it worked, else the error's type."""
+    try:
+        if action == "read":
+            with open(path, "rb") as stream:
+                stream.read(1)
+        elif action == "list":
+            os.listdir(path)
+        elif action == "write":
+            with open(os.path.join(path, name), "w") as stream:
+                stream.write("x")
+        elif action == "signal":
+            os.kill(int(path), int(name) if name.isdigit() else 0)
+        return "allowed"
+    except OSError as error:
+        return type(error).__name__
+
+
+def who():
+    return os.geteuid()
+
+
+def alive():
+    return "yes"
+
+
+def proc_texts():
+    """The cmdline and environ of every process this child can read in /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        for part in ("cmdline", "environ"):
+            try:
+                with open(f"/proc/{entry}/{part}", "rb") as stream:
+                    found.append(stream.read().decode(errors="replace"))
+            except OSError:
+                pass
+    for name in ("mountinfo", "mounts"):
+        try:
+            with open(f"/proc/self/{name}") as stream:
+                found.append(stream.read())
+        except OSError:
+            pass
+    return found
+
+
+def fill(folder, count, size, prefix="fill"):
+    """Write `count` files of `size` bytes in `folder`; the bytes written before something stopped it."""
+    written = 0
+    block = b"x" * size
+    for index in range(count):
+        try:
+            with open(os.path.join(folder, f"{prefix}-{index}.bin"), "wb") as stream:
+                stream.write(block)
+            written += size
+        except OSError:
+            break
+    time.sleep(1.5)  # give the grader time to look
+    return written
+
+
+def memfd(total, mapped):
+    """Grow a memfd to `total` bytes (through a mapping whose fd is closed, if `mapped`)."""
+    fd = os.memfd_create("hoard")
+    chunk = 16 * 2**20
+    if mapped:
+        os.ftruncate(fd, total)
+        area = mmap.mmap(fd, total)
+        os.close(fd)
+        for start in range(0, total, chunk):
+            area[start:start + chunk] = b"x" * chunk
+    else:
+        for _ in range(total // chunk):
+            os.write(fd, b"x" * chunk)
+    time.sleep(10)
+    return "kept"
+
+
+def forks(count):
+    """Start `count` sleeping processes; how many started."""
+    made = 0
+    for _ in range(count):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        made += 1
+    time.sleep(1.5)
+    return made
+
+
+def threads(count):
+    """Start `count` sleeping threads; how many started."""
+    made = 0
+    for _ in range(count):
+        try:
+            threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+        except RuntimeError:
+            break
+        made += 1
+    time.sleep(1.5)
+    return made
+
+
+def bomb():
+    """Every process forks for ever."""
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            time.sleep(0.01)
+
+
+def kill_all(grader, signum):
+    """Send `signum` to the grader, the worker, init, their groups, and everyone (-1)."""
+    said = {}
+    for name, send in (("grader", lambda: os.kill(grader, signum)),
+                       ("worker", lambda: os.kill(os.getppid(), signum)),
+                       ("init", lambda: os.kill(1, signum)),
+                       ("worker's group", lambda: os.killpg(os.getpgid(os.getppid()), signum)),
+                       ("grader's group", lambda: os.killpg(os.getpgid(grader), signum)),
+                       ("everyone", lambda: os.kill(-1, signum))):
+        try:
+            send()
+            said[name] = "allowed"
+        except OSError as error:
+            said[name] = type(error).__name__
+    return said
+
+
+def daemon(mark):
+    """Leave a `sleep` running in a new session, its parent gone."""
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execvp("sleep", ["sleep", mark])
+        os._exit(0)
+    time.sleep(0.3)
+    return "left"
+
+
+def connect(kind, address):
+    """Reach a listener outside: "tcp" or "udp" to (host, port), "unix" to an abstract name."""
+    try:
+        if kind == "tcp":
+            with socket.create_connection(tuple(address), timeout=2) as connection:
+                connection.sendall(b"escaped")
+        elif kind == "udp":
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as connection:
+                connection.sendto(b"escaped", tuple(address))
+        else:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+                connection.connect("\0" + address)
+                connection.sendall(b"escaped")
+        return "allowed"
+    except OSError as error:
+        return type(error).__name__
+
+
+def escapes(where):
+    """Terminal escapes in an exception's message, its type's name, printed output or a value's type."""
+    redraw = "\x1b[1A\x1b[2K\r  pass     9 / 9    9.9 all good\x1b]0;owned\x07\x9b2J\u202e"
+    print("printed" + redraw)
+    if where == "message":
+        raise ValueError("message" + redraw)
+    if where == "type":
+        raise type("Odd" + redraw, (Exception,), {})("odd")
+    if where == "value":
+        return type("Value" + redraw, (), {})()
+    return "printed only"
+
+
+FORGERIES = {  # well-framed replies the grader must refuse, built here: too big to cross as arguments
+    "a list, not a reply": lambda: b"[1,2]",
+    "two bytes": lambda: b"{}",
+    "an unexpected field": lambda: b'{"__dict__":{"ok":true,"value":1.0,"score":100}}',
+    "deep nesting": lambda: b"[" * 200_000 + b"]" * 200_000,
+    "a huge string": lambda: b'{"__dict__":{"ok":true,"value":"' + b"x" * (4 << 20) + b'"}}',
+    "60 MiB of nested lists": lambda: b"[" + b"[]," * (20 << 20) + b"[]]",
+    "a header announcing a terabyte": lambda: None,
+}
+
+
+def forge(kind):
+    """Write one crafted frame on the grader's reply pipe (found in /proc/self/fd), then wait."""
+    body = FORGERIES[kind]()
+    frame = struct.pack(">Q", 1 << 40) if body is None else struct.pack(">Q", len(body)) + body
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd in (0, 1, 2):
+            continue
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            with open(f"/proc/self/fdinfo/{fd}") as info:
+                flags = int(next(line for line in info if line.startswith("flags:")).split()[1], 8)
+        except (OSError, StopIteration):
+            continue
+        if target.startswith("pipe:") and flags & os.O_ACCMODE == os.O_WRONLY:
+            view = memoryview(frame)
+            while view:
+                view = view[os.write(fd, view):]
+            time.sleep(5)
+            return "forged"
+    return "no reply pipe found"
+'''
+
+
+def write_walls(folder):
+    """Write the hostile lab file into `folder` (readable by every user); return its path."""
+    path = Path(folder) / f"{LAB}.py"
+    path.write_text(WALLS)
+    path.chmod(0o644)
+    return path
+
+
+def grade_calls(path, calls, limits=FAST):
+    """Grade the lab at `path` with one graded test per call.
+
+    Args:
+        calls: (function name, args) pairs, run in order in one child (a
+            test whose child is lost gets the next one a fresh child).
+    Returns:
+        (the `LabResult`, the values the calls returned, None where a call failed).
+    """
+    values = [None] * len(calls)
+    tests = []
+    for index, (function, args) in enumerate(calls):
+        @graded(points=1)
+        def call(lab, index=index, function=function, args=args):
+            "one hostile call"
+            values[index] = getattr(lab, function)(*args)
+
+        tests.append(GradedTest(LAB, f"99.{index + 1}", f"{function}{tuple(args)!r}"[:60], 1.0, False, None, {}, call))
+    result = runner.grade_lab(LAB, path, limits, tests=tests)
+    return result, values
+
+
+def running_with(word):
+    """Pids of processes whose command line holds `word` as one of its arguments."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                if word in cmdline.read().decode(errors="replace").split("\0"):
+                    found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def processes_of_user(uid):
+    """Pids of the live processes whose real user is `uid`."""
+    table = process_table()  # zombies left out: they hold nothing
+    found = []
+    for pid in table:
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+def leftovers(grader_pid, seconds=5.0):
+    """What of a grading is still running after up to `seconds`: descendants and sandbox-user processes."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = descendants(grader_pid, process_table()) + processes_of_user(confine.UID_BASE + grader_pid)
+        if not left or time.monotonic() > deadline:
+            return sorted(set(left))
+        time.sleep(0.05)
+
+
+# The environments: a command prefix and what must hold for it to run here.
+PYTHON = os.path.realpath(sys.executable)
+# Makes a closed /root traversable in a private mount namespace, for the command after it only.
+OPEN_ROOT = ("mount --make-rprivate / && mount -t tmpfs -o mode=755 tmpfs /mnt && mkdir /mnt/{name} && "
+             "mount --bind /root/{name} /mnt/{name} && mount --rbind /mnt /root && exec ")
+NOBODY = 65534
+ENVIRONMENTS = {
+    "root with namespaces": [],
+    "container without CAP_SYS_ADMIN": ["setpriv", "--bounding-set", "-sys_admin"],
+    "ordinary user": ["setpriv", "--reuid", str(NOBODY), "--regid", str(NOBODY), "--clear-groups"],
+    "ordinary user without namespaces": ["env", f"{confine.MODE_VARIABLE}=landlock", "setpriv", "--reuid",
+                                         str(NOBODY), "--regid", str(NOBODY), "--clear-groups"],
+}
+
+
+def why_not(environment):
+    """Why `environment` cannot be mimicked on this machine ("" if it can)."""
+    if os.geteuid() != 0:
+        return "mimicking an environment needs root (to drop capabilities or change user)"
+    missing = [tool for tool in ("unshare", "setpriv") if shutil.which(tool) is None]
+    if missing:
+        return f"needs {', '.join(missing)} (util-linux)"
+    if not ENVIRONMENTS[environment]:
+        return ""
+    done = subprocess.run(command_in(environment, [PYTHON, "-c", "pass"]), capture_output=True, text=True,
+                          timeout=60)
+    return "" if done.returncode == 0 else f"cannot mimic it here: {done.stderr.strip()[-300:]}"
+
+
+def command_in(environment, argv):
+    """The command line that runs `argv` in `environment`, Python reachable by its user."""
+    prefix = ENVIRONMENTS[environment]
+    if not prefix:
+        return list(argv)
+    inner = " ".join(_quote(word) for word in [*prefix, *argv])
+    if not PYTHON.startswith("/root/"):
+        return ["sh", "-c", "exec " + inner]
+    # Python lives under the closed /root: open just its folder, in a private mount namespace.
+    name = Path(PYTHON).relative_to("/root").parts[0]
+    return ["unshare", "--mount", "sh", "-c", OPEN_ROOT.format(name=name) + inner]
+
+
+def _quote(word):
+    return "'" + str(word).replace("'", "'\\''") + "'"
+
+
+def open_folder():
+    """A new folder every user can reach and write (the caller removes it)."""
+    folder = Path(tempfile.mkdtemp(prefix="walls-", dir="/tmp"))
+    folder.chmod(0o1777)
+    return folder
+
+
+def claims(token):
+    """Grade `WALLS` here and check the key claims; a dict of what happened."""
+    folder = open_folder()
+    project = [course.ROOT / "README.md", course.GRADED / "lab01_gradient_descent.py",
+               course.SOLUTIONS / "lab01_gradient_descent.py"]
+    outside = ["/tmp", "/dev/shm", str(course.ROOT)]
+    calls = ([("attempt", ("read", str(path))) for path in project]
+             + [("attempt", ("write", place, f"planted-{token}")) for place in outside]
+             + [("attempt", ("write", ".", f"planted-{token}")),
+                ("attempt", ("signal", str(os.getpid()), "0")),
+                ("daemon", (f"{token}.5",)),  # a sleep of that many seconds, found by its argument
+                ("who", ())])
+    try:
+        started = time.monotonic()
+        result, values = grade_calls(write_walls(folder), calls)
+        seconds = time.monotonic() - started
+        found = [str(Path(place) / f"planted-{token}") for place in outside
+                 if (Path(place) / f"planted-{token}").exists()]
+        for path in found:
+            os.unlink(path)
+        time.sleep(0.5)
+        return {
+            "confinement": confine.environment().describe(),
+            "read": {str(path): value for path, value in zip(project, values)},
+            "write": dict(zip(outside, values[len(project):])),
+            "planted outside": found,
+            "write work folder": values[len(project) + len(outside)],
+            "signal grader": values[-3],
+            "daemon running": running_with(f"{token}.5"),
+            "uid": values[-1],
+            "failed tests": {test.number: test.message for test in result.tests if not test.passed},
+            "seconds": seconds,
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    out, token = sys.argv[1], sys.argv[2]  # token: digits, unique to the run
+    Path(out).write_text(json.dumps(claims(token)))

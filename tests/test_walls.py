@@ -1,0 +1,452 @@
+"""The sandbox's walls, tried as a determined student would (issue 11's hostile corpus).
+
+One test per mechanism: each grades `environments.WALLS` (a lab file whose
+functions each try one thing) and checks that the harm is prevented, that
+the grading finished in bounded time with results that can be written, and
+that nothing of the submission is left running or on disk. The last tests
+check a few key claims in each environment this machine can mimic: root with
+namespaces, a container without CAP_SYS_ADMIN, an ordinary user.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import unicodedata
+from pathlib import Path
+
+import pytest
+from environments import (ENVIRONMENTS, LAB, PYTHON, command_in, grade_calls, leftovers, open_folder,
+                          running_with, why_not, write_walls)
+from helpers import FAST, solution_text
+
+from autograder import confine, course, protocol, report, wire
+from autograder.sandbox import Limits
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux only")
+
+
+@pytest.fixture
+def hostile(tmp_path, monkeypatch):
+    """hostile(calls, limits=FAST, seconds=30) -> (LabResult, values), after checking the grading's aftermath.
+
+    Checks that the grading took at most `seconds`, that its results can be
+    written as results.json and feedback, and that nothing of the submission
+    is left running or on disk (its scratch folders go in a folder of their own).
+    """
+    path = write_walls(tmp_path)
+
+    def grade(calls, limits=FAST, seconds=30):
+        scratch = open_folder()
+        scratch.chmod(0o755)
+        try:
+            with monkeypatch.context() as patch:
+                patch.setattr(tempfile, "tempdir", str(scratch))
+                started = time.monotonic()
+                result, values = grade_calls(path, calls, limits)
+                elapsed = time.monotonic() - started
+            assert elapsed < seconds, f"grading took {elapsed:.1f} s, more than the {seconds} s it may"
+            assert len(result.tests) == len(calls), f"every test needs a result, got {len(result.tests)}"
+            report.write_json(tmp_path / "results.json", report.gradescope([result], elapsed))
+            report.write_atomic(tmp_path / "feedback.txt", report.table([result]))
+            assert json.loads((tmp_path / "results.json").read_text())["tests"], "results.json was not written"
+            running = leftovers(os.getpid())
+            assert not running, f"processes of the submission still run after grading: {_describe(running)}"
+            left = [str(item) for item in scratch.rglob("*")]
+            assert not left, f"files of the grading were left on disk: {left[:10]}"
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return result, values
+
+    return grade
+
+
+def _describe(pids):
+    described = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                words = cmdline.read().decode(errors="replace").split("\0")
+            described.append(f"{pid}: {' '.join(words)[:100]}")
+        except OSError:
+            described.append(str(pid))
+    return described
+
+
+def _messages(result):
+    return {test.number: test.message for test in result.tests if not test.passed}
+
+
+def _allowed(paths, values):
+    return [f"{path}" for path, value in zip(paths, values) if value == "allowed"]
+
+
+# Reading what is not the submission's.
+
+def test_the_project_cannot_be_read(hostile):
+    files = [course.ROOT / "README.md", course.ROOT / "autograder" / "runner.py",
+             course.GRADED / "lab01_gradient_descent.py", course.SOLUTIONS / "lab01_gradient_descent.py",
+             course.PROBES / "lab01_gradient_descent.py", course.LABS / "lab01_gradient_descent.py"]
+    folders = [course.ROOT, course.GRADED, course.SOLUTIONS, course.ROOT / "autograder"]
+    calls = [("attempt", ("read", str(path))) for path in files] + [("attempt", ("list", str(path))) for path in folders]
+    result, values = hostile(calls)
+    assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
+    opened = _allowed(files + folders, values)
+    assert not opened, f"student code could read these project files and folders: {opened}"
+
+
+def _git_paths():
+    """The project's .git, and the files of the repository it names (a worktree's .git is a file)."""
+    dot_git = course.ROOT / ".git"
+    paths = [dot_git]
+    if dot_git.is_file():
+        gitdir = Path(dot_git.read_text().split("gitdir:", 1)[1].strip())
+        paths += [gitdir / "HEAD", gitdir / "index", gitdir.parent.parent / "config", gitdir.parent.parent / "HEAD"]
+    elif dot_git.is_dir():
+        paths += [dot_git / "config", dot_git / "HEAD", dot_git / "index"]
+    return [path for path in paths if path.exists()]
+
+
+def test_the_git_repository_cannot_be_read(hostile):
+    paths = _git_paths()
+    if not paths:
+        pytest.skip("the project is not a git checkout here")
+    result, values = hostile([("attempt", ("read", str(path))) for path in paths]
+                             + [("attempt", ("list", str(path))) for path in paths if path.is_dir()])
+    assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
+    opened = _allowed(paths + [path for path in paths if path.is_dir()], values)
+    assert not opened, f"student code could read the project's git repository: {opened}"
+
+
+def _other_checkouts():
+    listed = subprocess.run(["git", "-C", str(course.ROOT), "worktree", "list", "--porcelain"],
+                            capture_output=True, text=True)
+    worktrees = [Path(line.split(" ", 1)[1]) for line in listed.stdout.splitlines() if line.startswith("worktree ")]
+    return [tree for tree in worktrees if tree.resolve() != course.ROOT.resolve() and tree.exists()]
+
+
+def test_another_checkout_cannot_be_read(hostile):
+    others = _other_checkouts()
+    if not others:
+        pytest.skip("no other checkout of this repository on this machine")
+    other = others[0]
+    files = [path for path in (other / "README.md", other / "solutions" / "lab01_gradient_descent.py",
+                               other / "tests" / "graded" / "lab01_gradient_descent.py") if path.exists()]
+    result, values = hostile([("attempt", ("read", str(path))) for path in files]
+                             + [("attempt", ("list", str(other)))])
+    assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
+    opened = _allowed(files + [other], values)
+    assert not opened, f"student code could read another checkout at {other}: {opened}"
+
+
+def test_other_processes_cannot_be_read_through_proc(hostile):
+    grader = os.getpid()
+    with open("/proc/self/cmdline", "rb") as stream:
+        own_cmdline = stream.read().decode(errors="replace")
+    result, values = hostile([("proc_texts", ()),
+                              ("attempt", ("read", f"/proc/{grader}/environ")),
+                              ("attempt", ("read", f"/proc/{grader}/cmdline")),
+                              ("attempt", ("read", f"/proc/{os.getppid()}/environ"))])
+    assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
+    texts = values[0]
+    assert own_cmdline not in texts, "student code read the grader's command line through /proc"
+    naming = [text[:200] for text in texts if str(course.ROOT) in text]
+    assert not naming, f"student code found the project's path {course.ROOT} in /proc: {naming}"
+    opened = _allowed(["the grader's environ", "the grader's cmdline", "the grader's parent's environ"], values[1:])
+    assert not opened, f"student code could read {opened}"
+
+
+# Replies the grader must not trust: checked by the parent's own functions, then sent by a student.
+
+def _body(value):
+    """A message body as the wire writes it (so only the reply's shape is wrong)."""
+    return json.dumps(wire.to_plain(value)).encode()
+
+
+def _nested_lists(size):
+    """About `size` bytes of JSON: lists in lists, millions of values from a small message."""
+    return b"[" + b"[]," * (size // 3 - 1) + b"[]]"
+
+
+CRAFTED = {
+    "a list, not a reply": _body([1, 2]),
+    "two bytes": b"{}",
+    "ok that is not a bool": _body({"ok": "yes", "value": 1.0}),
+    "an unexpected field": _body({"ok": True, "value": 1.0, "score": 100}),
+    "forbidden that is not a list": _body({"ok": True, "value": 1.0, "forbidden": "none"}),
+    "a malformed error record": _body({"ok": False, "error": {"type": 1}}),
+    "an object the wire does not know": b'{"__class__": "os.system"}',
+    "deep nesting": b"[" * 200_000 + b"]" * 200_000,
+    "a huge string": _body({"ok": True, "value": "x" * 4 * 2**20}),
+    "60 MiB of nested lists": _nested_lists(60 * 2**20),
+    "an array larger than its data": b'{"__ndarray__": "AAAA", "dtype": "<f8", "shape": [1000000000]}',
+    "an array whose shape overflows": b'{"__ndarray__": "", "dtype": "<f8", "shape": [4294967296, 4294967296]}',
+    "an array of objects": b'{"__ndarray__": "", "dtype": "|O", "shape": [0]}',
+    "not UTF-8": b'"\xff\xfe"',
+}
+
+
+@pytest.mark.parametrize("body", CRAFTED.values(), ids=CRAFTED.keys())
+def test_the_parent_rejects_a_crafted_reply_cheaply(body):
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises((wire.WireError, protocol.ProtocolError)):
+            protocol.check_reply(wire.decode(body))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    seconds = time.monotonic() - started
+    assert seconds < 5, f"rejecting a {len(body)}-byte reply took {seconds:.1f} s"
+    assert peak < 32 * 2**20, f"rejecting a {len(body)}-byte reply allocated {peak / 2**20:.0f} MiB"
+
+
+FORGED = ["a list, not a reply", "two bytes", "an unexpected field", "deep nesting", "a huge string",
+          "60 MiB of nested lists", "a header announcing a terabyte"]  # environments.FORGERIES
+
+
+@pytest.mark.parametrize("kind", FORGED)
+def test_a_reply_forged_on_the_pipe_fails_only_its_test(hostile, kind):
+    # Student code shares its process with the child's reply pipe: it can write any bytes there.
+    result, values = hostile([("forge", (kind,)), ("alive", ())],
+                             Limits(timeout=20, import_timeout=10, memory=1024 * 2**20), seconds=60)
+    forged, after = result.tests
+    assert not forged.passed, f"a forged reply must not pass the test (the student's forge said {values[0]!r})"
+    assert "sent back" in forged.message, f"the message should say the reply was refused:\n{forged.message}"
+    assert after.passed and values[1] == "yes", f"the next test should run in a fresh child: {after.message}"
+
+
+# What a report shows of student text.
+
+ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+def _unsafe(text):
+    """The characters of `text` a terminal or a browser would act on: controls (but newline, tab) and bidi overrides."""
+    return sorted({repr(char) for char in text if (unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS)
+                   or unicodedata.bidirectional(char) in ("RLO", "LRO", "RLE", "LRE", "PDF", "RLI", "LRI", "FSI", "PDI")})
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_terminal_escapes_never_reach_a_report(hostile):
+    result, _ = hostile([("escapes", (where,)) for where in ("message", "type", "value", "printed")])
+    assert "\x1b" in "".join(test.message + test.output for test in result.tests), (
+        "the submission's escapes should reach the grader's results, to be escaped when shown")
+    shown = {
+        "the table": report.table([result]),
+        "feedback.txt": report.table([result], hidden_details=False),
+        "results.json": "\n".join(_strings(report.gradescope([result]))),
+    }
+    found = {where: _unsafe(text) for where, text in shown.items() if _unsafe(text)}
+    assert not found, f"control characters from student code reached the report: {found}"
+
+
+# Limits that count everything.
+
+@pytest.mark.parametrize("mapped", [False, True], ids=["written to the fd", "mapped, fd closed"])
+def test_memfd_cannot_grow_past_the_memory_cap(hostile, mapped):
+    limits = Limits(timeout=30, import_timeout=10, memory=256 * 2**20)
+    result, values = hostile([("memfd", (2 * 2**30, mapped)), ("alive", ())], limits, seconds=60)
+    hoard, after = result.tests
+    assert not hoard.passed and "ran out of memory" in hoard.message, (
+        f"2 GiB of memfd under a 256 MiB cap should be stopped as out of memory:\n{hoard.message}")
+    assert after.passed, f"the next test should run in a fresh child: {after.message}"
+
+
+def test_many_small_files_cannot_pass_the_work_folder_cap(hostile):
+    limits = Limits(timeout=10, import_timeout=10, file_size=2**20, disk=16 * 2**20)
+    result, values = hostile([("fill", (".", 64, 2**20 - 4096)), ("alive", ())], limits)
+    filled, after = result.tests
+    if filled.passed:
+        assert values[0] <= limits.disk, (
+            f"files under the per-file limit added up to {values[0] / 2**20:.1f} MiB, past the {limits.disk / 2**20:.0f} MiB cap")
+    else:
+        assert "wrote more than 16 MiB" in filled.message, filled.message
+    assert after.passed, f"the next test should still run: {after.message}"
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/dev/shm"])
+def test_shared_folders_are_not_the_hosts(hostile, folder):
+    prefix = f"walls-{os.getpid()}"
+    result, values = hostile([("fill", (folder, 64, 2**20, prefix))], seconds=30)
+    planted = list(Path(folder).glob(f"{prefix}-*"))
+    for path in planted:
+        path.unlink()
+    assert not planted, f"student code wrote {len(planted)} files into the host's {folder}"
+    if result.tests[0].passed:
+        assert values[0] <= confine.SMALL_TMPFS_BYTES, (
+            f"student code wrote {values[0] / 2**20:.0f} MiB into its {folder}, past its private cap")
+
+
+@pytest.mark.parametrize("function", ["forks", "threads"])
+def test_a_process_tree_is_bounded_by_the_process_limit(hostile, function):
+    limits = Limits(timeout=10, import_timeout=10, processes=16)
+    result, values = hostile([(function, (200,)), ("alive", ())], limits)
+    tree, after = result.tests
+    if tree.passed:
+        assert values[0] <= limits.processes, f"student code started {values[0]} {function} past a limit of 16"
+    else:
+        assert "more than 16 processes or threads" in tree.message, tree.message
+    assert after.passed, f"the next test should still run: {after.message}"
+
+
+def test_a_fork_bomb_is_stopped(hostile):
+    limits = Limits(timeout=3, import_timeout=10, processes=32)
+    result, _ = hostile([("bomb", ()), ("alive", ())], limits, seconds=40)
+    bomb, after = result.tests
+    assert not bomb.passed and ("more than 32 processes" in bomb.message or "timed out" in bomb.message), bomb.message
+    assert after.passed, f"the next test should still run: {after.message}"
+
+
+# Signals and the network.
+
+def test_the_worker_and_the_grader_cannot_be_killed(hostile):
+    result, values = hostile([("kill_all", (os.getpid(), int(signal.SIGKILL))), ("alive", ())])
+    killed, after = result.tests
+    assert killed.passed, killed.message
+    reached = [name for name, said in values[0].items() if said == "allowed"]
+    assert not reached, f"student code could send SIGKILL to: {reached} ({values[0]})"
+    assert after.passed and values[1] == "yes", f"the child, its worker and the grader should survive: {after.message}"
+
+
+def test_the_network_is_out_of_reach(hostile):
+    tcp = socket.create_server(("127.0.0.1", 0))
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    name = f"walls-{os.getpid()}"
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind("\0" + name)
+    unix.listen()
+    try:
+        result, values = hostile([("connect", ("tcp", list(tcp.getsockname()))),
+                                  ("connect", ("udp", list(udp.getsockname()))),
+                                  ("connect", ("unix", name))])
+        reached = []
+        for kind, server in (("tcp", tcp), ("unix", unix)):
+            server.setblocking(False)
+            try:
+                server.accept()[0].close()
+                reached.append(kind)
+            except BlockingIOError:
+                pass
+        udp.setblocking(False)
+        try:
+            udp.recv(100)
+            reached.append("udp")
+        except BlockingIOError:
+            pass
+    finally:
+        for server in (tcp, udp, unix):
+            server.close()
+    assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
+    assert not reached, f"student code reached listeners on this machine over {reached} (it said {values})"
+
+
+# The environments: a few key claims in each one this machine can mimic.
+
+@pytest.fixture(params=list(ENVIRONMENTS))
+def environment(request):
+    """The name of an environment this machine can mimic (skipped, saying why, where it cannot)."""
+    reason = why_not(request.param)
+    if reason:
+        pytest.skip(f"{request.param}: {reason}")
+    return request.param
+
+
+def _run_in(environment, argv, folder, timeout=300, **env):
+    """Run `argv` in `environment` with scratch folders in `folder`; the CompletedProcess."""
+    tmp = folder / "tmp"
+    tmp.mkdir()
+    tmp.chmod(0o1777)
+    return subprocess.run(command_in(environment, argv), capture_output=True, text=True, timeout=timeout,
+                          cwd=course.ROOT, env={**os.environ, "TMPDIR": str(tmp), **env})
+
+
+def test_key_claims_hold_in_each_environment(environment):
+    folder = open_folder()
+    token = f"31{os.getpid()}"
+    try:
+        started = time.monotonic()
+        done = _run_in(environment, [PYTHON, str(Path(__file__).with_name("environments.py")),
+                                     str(folder / "claims.json"), token], folder)
+        seconds = time.monotonic() - started
+        assert done.returncode == 0, f"grading in '{environment}' did not complete:\n{done.stderr[-2000:]}"
+        claims = json.loads((folder / "claims.json").read_text())
+        left = [str(path) for path in (folder / "tmp").rglob("*")]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert seconds < 120, f"grading in '{environment}' took {seconds:.0f} s"
+    assert not claims["failed tests"], f"every attempt should run and report: {claims['failed tests']}"
+    readable = [path for path, said in claims["read"].items() if said == "allowed"]
+    assert not readable, f"in '{environment}' ({claims['confinement']}) student code read {readable}"
+    written = [place for place, said in claims["write"].items() if said == "allowed"] + claims["planted outside"]
+    assert not written, f"in '{environment}' ({claims['confinement']}) student code wrote outside its folder: {written}"
+    assert claims["write work folder"] == "allowed", "student code may write its own work folder"
+    assert claims["signal grader"] != "allowed", f"in '{environment}' student code could signal the grader"
+    assert not claims["daemon running"] and not left, (
+        f"in '{environment}' the grading left {claims['daemon running']} running and {left} on disk")
+
+
+KILL_EVERYONE = """
+import os, signal
+for pid in range(2, 1 << 16):  # every process it can see, but itself
+    if pid != os.getpid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+"""
+
+
+def test_a_submission_that_kills_everything_it_can_is_still_graded(environment):
+    folder = open_folder()
+    lab = "lab01_gradient_descent"
+    student = folder / f"{lab}.py"
+    student.write_text(solution_text(lab) + KILL_EVERYONE)
+    student.chmod(0o644)
+    try:
+        done = _run_in(environment, [PYTHON, "-m", "autograder", "grade", str(student), "--json",
+                                     str(folder / "results.json"), "--timeout", "20"], folder)
+        assert done.returncode == 0, f"grading in '{environment}' did not complete:\n{done.stderr[-2000:]}"
+        results = json.loads((folder / "results.json").read_text())
+        left = [str(path) for path in (folder / "tmp").rglob("*")]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert results["score"] == results["max_score"] > 0, (
+        f"in '{environment}' a correct lab that tries to kill every process should still earn every point: "
+        f"{results['score']} / {results['max_score']}\n{results['output']}")
+    assert not left, f"in '{environment}' the grading left {left} on disk"
+
+
+def _closed_to_others(path):
+    """Whether a folder above `path` denies other users passage."""
+    return any(not os.stat(parent).st_mode & 0o001 for parent in Path(path).parents)
+
+
+def test_a_root_grader_that_cannot_confine_refuses(tmp_path):
+    if os.geteuid() != 0 or not _closed_to_others(PYTHON):
+        pytest.skip("needs a root grader whose Python sits under a folder closed to other users (as /root)")
+    student = tmp_path / "lab01_gradient_descent.py"
+    student.write_text(solution_text("lab01_gradient_descent"))
+    done = subprocess.run([PYTHON, "-m", "autograder", "grade", str(student)], capture_output=True, text=True,
+                          timeout=300, cwd=course.ROOT, env={**os.environ, confine.MODE_VARIABLE: "landlock"})
+    assert done.returncode == 2 and "cannot confine student code here" in done.stderr, (
+        "without bubblewrap and with Python out of the sandbox user's reach, a root grader must refuse; it "
+        f"exited {done.returncode} and printed:\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
