@@ -112,22 +112,51 @@ def resolve(dotted):
     raise ImportError(f"cannot resolve {dotted}")
 
 
-def tripwire(name, used):
-    """A stand-in that records `name` as used and raises ForbiddenCall."""
+USED = []  # the forbidden names the student's code touched, reported with each reply
+CLASS_HOOKS = ("__init_subclass__", "__class_getitem__", "__subclasshook__", "__set_name__")
+
+
+def hit(name):
+    """What every tripwire does: note the forbidden name, and refuse."""
+    USED.append(name)
+    raise ForbiddenCall(f"{name} is not allowed in this exercise")
+
+
+def tripwire(name):
+    """A stand-in for a callable that cannot be changed in place (a builtin)."""
     def forbidden(*args, **kwargs):
-        used.append(name)
-        raise ForbiddenCall(f"{name} is not allowed in this exercise")
+        hit(name)
 
     return forbidden
 
 
-def disarm(names, used):
-    """Replace each named function, or every method of each named class, by a tripwire, everywhere.
+def _tripwire_code(name, free):
+    """The code of a tripwire with `free` free variables, to put in place of a function's own."""
+    dummies = [f"_unused{index}" for index in range(free)]
+    lines = ["def outer():"]
+    if free:
+        lines.append(f"    {', '.join(dummies)} = {', '.join(['None'] * free)}")
+    lines.append("    def forbidden(*args, **kwargs):")
+    if free:
+        lines.append(f"        {', '.join(dummies)}")
+    lines += ["        import sys", f"        sys.modules['_grader_child'].hit({name!r})", "    return forbidden"]
+    namespace = {}
+    exec("\n".join(lines), namespace)
+    return namespace["outer"]().__code__
 
-    A class is changed in place, so every way of reaching it (an alias, a
-    subclass, `super()`) meets the tripwires. A function is replaced in every
-    module namespace that holds it, found through the garbage collector, so
-    that no original stays reachable by name. Returns the source files of
+
+def _neuter(function, name):
+    """Turn a Python function into a tripwire in place, so that every reference to it is one."""
+    function.__code__ = _tripwire_code(name, len(function.__closure__ or ()))
+
+
+def disarm(names):
+    """Make each named function, or every method of each named class, a tripwire, everywhere.
+
+    Python functions are changed in place (their code replaced), so that no
+    reference to the original, however it was kept, still works: an alias, a
+    subclass, `super()`, a dict, the garbage collector. A builtin is replaced
+    in every module namespace that holds it. Returns the source files of
     what was disarmed, which the child's file view then leaves out.
     """
     modules = {id(vars(module)) for module in list(sys.modules.values()) if module is not None}
@@ -140,11 +169,18 @@ def disarm(names, used):
         with contextlib.suppress(TypeError, OSError):
             sources.add(os.path.realpath(inspect.getsourcefile(target)))
         if isinstance(target, type):
-            for key, value in list(vars(target).items()):
-                if inspect.isfunction(value) or isinstance(value, (staticmethod, classmethod)):
-                    setattr(target, key, tripwire(name, used))
+            for key, value in vars(target).items():
+                function = getattr(value, "__func__", value)
+                if inspect.isfunction(function) and key not in CLASS_HOOKS:
+                    _neuter(function, name)
             continue
-        stand_in = tripwire(name, used)
+        implementation = getattr(target, "_implementation", None)  # NumPy's dispatching wrappers
+        if inspect.isfunction(implementation):
+            _neuter(implementation, name)
+        if inspect.isfunction(target):
+            _neuter(target, name)
+            continue
+        stand_in = tripwire(name)
         for holder in gc.get_referrers(target):
             if isinstance(holder, dict) and id(holder) in modules:
                 for key, value in list(holder.items()):
@@ -250,15 +286,13 @@ def run(message, fds):
 def _confine(message):
     """Block, disarm, then close the file view and drop privileges: all before any student code runs.
 
-    Returns the tripwire log: the forbidden names the student's code touches.
     """
-    used = []
     # A package the worker has loaded (or the standard library) stays, its forbidden names
     # tripwired; the others become unreachable.
     blocked = [package for package in message["block"]
                if package not in sys.modules and package not in sys.stdlib_module_names]
     sys.meta_path.insert(0, _Blocked(blocked))
-    excluded = _package_folders(blocked) | disarm(message["forbid"], used)
+    excluded = _package_folders(blocked) | disarm(message["forbid"])
     work = _work_folder(message)
     rules = None
     if message["landlock"]:
@@ -267,13 +301,12 @@ def _confine(message):
     _become_user(message)
     if rules is not None:
         landlock.restrict(rules)
-    return used
 
 
 def _serve_student(message, request_fd, response_fd):
     lab_name, submission = message["lab"], message["submission"]
     try:
-        used = _confine(message)
+        _confine(message)
     except BaseException as error:
         send(response_fd, {"ok": False, "error": protocol.exception_record(error, "")})
         return
@@ -300,8 +333,9 @@ def _serve_student(message, request_fd, response_fd):
             reply = {"ok": True, "value": target(*args, **request["kwargs"])}
         except BaseException as error:  # SystemExit and KeyboardInterrupt too
             reply = {"ok": False, "error": protocol.exception_record(error, submission)}
-        if used:
-            reply["forbidden"] = sorted(set(used))
+        if USED:
+            reply["forbidden"] = sorted(set(USED))
+            USED.clear()
         send(response_fd, reply)
 
 

@@ -53,6 +53,7 @@ def main():
         importlib.import_module(name)
     spec = importlib.util.spec_from_file_location("_grader_child", Path(__file__).with_name("child.py"))
     child = importlib.util.module_from_spec(spec)
+    sys.modules["_grader_child"] = child  # where its tripwires report
     spec.loader.exec_module(child)
     signal.signal(signal.SIGCHLD, _reap)
     control.send(json.dumps({"ready": True}).encode())

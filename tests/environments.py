@@ -16,6 +16,7 @@ claims it checked to OUT.json.
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -61,9 +62,13 @@ def alive():
 
 
 def proc_texts():
-    """The cmdline and environ of every process this child can read in /proc."""
+    """The cmdline and environ of every process this child can read in /proc, and its mount tables."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # a closed /proc listing: try every pid instead
+        entries = [str(pid) for pid in range(1, 1 << 16)]
     found = []
-    for entry in os.listdir("/proc"):
+    for entry in entries:
         for part in ("cmdline", "environ"):
             try:
                 with open(f"/proc/{entry}/{part}", "rb") as stream:
@@ -95,18 +100,20 @@ def fill(folder, count, size, prefix="fill"):
 
 
 def memfd(total, mapped):
-    """Grow a memfd to `total` bytes (through a mapping whose fd is closed, if `mapped`)."""
-    fd = os.memfd_create("hoard")
-    chunk = 16 * 2**20
-    if mapped:
-        os.ftruncate(fd, total)
-        area = mmap.mmap(fd, total)
-        os.close(fd)
-        for start in range(0, total, chunk):
-            area[start:start + chunk] = b"x" * chunk
-    else:
-        for _ in range(total // chunk):
-            os.write(fd, b"x" * chunk)
+    """Hoard `total` bytes in memfds of 32 MiB, each under the file-size limit (mapped, their fds closed, if `mapped`)."""
+    size = 32 * 2**20
+    kept = []
+    for _ in range(total // size):
+        fd = os.memfd_create("hoard")
+        if mapped:
+            os.ftruncate(fd, size)
+            area = mmap.mmap(fd, size)
+            os.close(fd)
+            area[:] = b"x" * size
+            kept.append(area)
+        else:
+            os.write(fd, b"x" * size)
+            kept.append(fd)
     time.sleep(10)
     return "kept"
 
@@ -150,19 +157,25 @@ def bomb():
 
 
 def kill_all(grader, signum):
-    """Send `signum` to the grader, the worker, init, their groups, and everyone (-1)."""
+    """Send `signum` to the grader, the worker, init, the grader's group, then to everyone it may (-1).
+
+    Returns what each direct kill said; kill(-1) says success even when
+    every target refused, so only the survivors can tell how it went.
+    """
     said = {}
     for name, send in (("grader", lambda: os.kill(grader, signum)),
                        ("worker", lambda: os.kill(os.getppid(), signum)),
                        ("init", lambda: os.kill(1, signum)),
-                       ("worker's group", lambda: os.killpg(os.getpgid(os.getppid()), signum)),
-                       ("grader's group", lambda: os.killpg(os.getpgid(grader), signum)),
-                       ("everyone", lambda: os.kill(-1, signum))):
+                       ("grader's group", lambda: os.killpg(os.getpgid(grader), signum))):
         try:
             send()
             said[name] = "allowed"
         except OSError as error:
             said[name] = type(error).__name__
+    try:
+        os.kill(-1, signum)
+    except OSError:
+        pass
     return said
 
 
@@ -178,7 +191,7 @@ def daemon(mark):
 
 
 def connect(kind, address):
-    """Reach a listener outside: "tcp" or "udp" to (host, port), "unix" to an abstract name."""
+    """Reach a listener outside: "tcp" or "udp" to (host, port), "unix" to an abstract name, "named unix" to a path."""
     try:
         if kind == "tcp":
             with socket.create_connection(tuple(address), timeout=2) as connection:
@@ -188,7 +201,7 @@ def connect(kind, address):
                 connection.sendto(b"escaped", tuple(address))
         else:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-                connection.connect("\0" + address)
+                connection.connect(address if kind == "named unix" else "\0" + address)
                 connection.sendall(b"escaped")
         return "allowed"
     except OSError as error:
@@ -364,22 +377,77 @@ def open_folder():
     return folder
 
 
+class Listeners:
+    """TCP, UDP, abstract and named Unix sockets listening on this machine, for student code to try to reach.
+
+    The named one sits in a folder every user may reach, its socket open to
+    all, as /run/docker.sock or a database's socket might be.
+    """
+
+    def __init__(self):
+        self.tcp = socket.create_server(("127.0.0.1", 0))
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.name = f"walls-{os.getpid()}-{time.monotonic_ns()}"
+        self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.unix.bind("\0" + self.name)
+        self.unix.listen()
+        self.folder = open_folder()
+        self.path = str(self.folder / "listener.sock")
+        self.named = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.named.bind(self.path)
+        os.chmod(self.path, 0o777)
+        self.named.listen()
+
+    def calls(self):
+        """The `connect` calls that try each of them."""
+        return [("connect", ("tcp", list(self.tcp.getsockname()))), ("connect", ("udp", list(self.udp.getsockname()))),
+                ("connect", ("unix", self.name)), ("connect", ("named unix", self.path))]
+
+    def reached(self):
+        """The kinds of socket that received something."""
+        found = []
+        for kind, server in (("tcp", self.tcp), ("unix", self.unix), ("named unix", self.named)):
+            server.setblocking(False)
+            try:
+                server.accept()[0].close()
+                found.append(kind)
+            except BlockingIOError:
+                pass
+        self.udp.setblocking(False)
+        try:
+            self.udp.recv(100)
+            found.append("udp")
+        except BlockingIOError:
+            pass
+        return found
+
+    def close(self):
+        for server in (self.tcp, self.udp, self.unix, self.named):
+            server.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def claims(token):
     """Grade `WALLS` here and check the key claims; a dict of what happened."""
     folder = open_folder()
+    listeners = Listeners()
     project = [course.ROOT / "README.md", course.GRADED / "lab01_gradient_descent.py",
-               course.SOLUTIONS / "lab01_gradient_descent.py"]
+               course.SOLUTIONS / "lab01_gradient_descent.py", Path(f"/proc/{os.getpid()}/environ")]
     outside = ["/tmp", "/dev/shm", str(course.ROOT)]
-    calls = ([("attempt", ("read", str(path))) for path in project]
-             + [("attempt", ("write", place, f"planted-{token}")) for place in outside]
-             + [("attempt", ("write", ".", f"planted-{token}")),
-                ("attempt", ("signal", str(os.getpid()), "0")),
-                ("daemon", (f"{token}.5",)),  # a sleep of that many seconds, found by its argument
-                ("who", ())])
+    named = {
+        **{("read", str(path)): ("attempt", ("read", str(path))) for path in project},
+        **{("write", place): ("attempt", ("write", place, f"planted-{token}")) for place in outside},
+        ("write", "."): ("attempt", ("write", ".", f"planted-{token}")),
+        "signal grader": ("attempt", ("signal", str(os.getpid()), "0")),
+        "daemon": ("daemon", (f"{token}.5",)),  # a sleep of that many seconds, found by its argument
+        **{("connect", call[1][0]): call for call in listeners.calls()},
+    }
     try:
         started = time.monotonic()
-        result, values = grade_calls(write_walls(folder), calls)
+        result, values = grade_calls(write_walls(folder), list(named.values()))
         seconds = time.monotonic() - started
+        said = dict(zip(named, values))
         found = [str(Path(place) / f"planted-{token}") for place in outside
                  if (Path(place) / f"planted-{token}").exists()]
         for path in found:
@@ -387,17 +455,19 @@ def claims(token):
         time.sleep(0.5)
         return {
             "confinement": confine.environment().describe(),
-            "read": {str(path): value for path, value in zip(project, values)},
-            "write": dict(zip(outside, values[len(project):])),
+            "read": {str(path): said["read", str(path)] for path in project},
+            "write": {place: said["write", place] for place in outside},
             "planted outside": found,
-            "write work folder": values[len(project) + len(outside)],
-            "signal grader": values[-3],
+            "write work folder": said["write", "."],
+            "signal grader": said["signal grader"],
             "daemon running": running_with(f"{token}.5"),
-            "uid": values[-1],
+            "network": {kind: said["connect", kind] for kind in ("tcp", "udp", "unix", "named unix")},
+            "network reached": listeners.reached(),
             "failed tests": {test.number: test.message for test in result.tests if not test.passed},
             "seconds": seconds,
         }
     finally:
+        listeners.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -23,7 +23,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from environments import (ENVIRONMENTS, LAB, PYTHON, command_in, grade_calls, leftovers, open_folder,
+from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, command_in, grade_calls, leftovers, open_folder,
                           running_with, why_not, write_walls)
 from helpers import FAST, solution_text
 
@@ -153,7 +153,8 @@ def test_other_processes_cannot_be_read_through_proc(hostile):
     result, values = hostile([("proc_texts", ()),
                               ("attempt", ("read", f"/proc/{grader}/environ")),
                               ("attempt", ("read", f"/proc/{grader}/cmdline")),
-                              ("attempt", ("read", f"/proc/{os.getppid()}/environ"))])
+                              ("attempt", ("read", f"/proc/{os.getppid()}/environ"))],
+                             Limits(timeout=30, import_timeout=10, memory=FAST.memory), seconds=90)
     assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
     texts = values[0]
     assert own_cmdline not in texts, "student code read the grader's command line through /proc"
@@ -327,34 +328,12 @@ def test_the_worker_and_the_grader_cannot_be_killed(hostile):
 
 
 def test_the_network_is_out_of_reach(hostile):
-    tcp = socket.create_server(("127.0.0.1", 0))
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    name = f"walls-{os.getpid()}"
-    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    unix.bind("\0" + name)
-    unix.listen()
+    listeners = Listeners()
     try:
-        result, values = hostile([("connect", ("tcp", list(tcp.getsockname()))),
-                                  ("connect", ("udp", list(udp.getsockname()))),
-                                  ("connect", ("unix", name))])
-        reached = []
-        for kind, server in (("tcp", tcp), ("unix", unix)):
-            server.setblocking(False)
-            try:
-                server.accept()[0].close()
-                reached.append(kind)
-            except BlockingIOError:
-                pass
-        udp.setblocking(False)
-        try:
-            udp.recv(100)
-            reached.append("udp")
-        except BlockingIOError:
-            pass
+        result, values = hostile(listeners.calls())
+        reached = listeners.reached()
     finally:
-        for server in (tcp, udp, unix):
-            server.close()
+        listeners.close()
     assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
     assert not reached, f"student code reached listeners on this machine over {reached} (it said {values})"
 
@@ -400,6 +379,9 @@ def test_key_claims_hold_in_each_environment(environment):
     assert not written, f"in '{environment}' ({claims['confinement']}) student code wrote outside its folder: {written}"
     assert claims["write work folder"] == "allowed", "student code may write its own work folder"
     assert claims["signal grader"] != "allowed", f"in '{environment}' student code could signal the grader"
+    assert not claims["network reached"], (
+        f"in '{environment}' ({claims['confinement']}) student code reached listeners on this machine over "
+        f"{claims['network reached']} (it said {claims['network']})")
     assert not claims["daemon running"] and not left, (
         f"in '{environment}' the grading left {claims['daemon running']} running and {left} on disk")
 
