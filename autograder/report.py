@@ -28,6 +28,8 @@ def table(lab_results, hidden_details=True, only_failures=False):
     lines = []
     for lab in lab_results:
         lines.append(f"{lab.lab}: {_points(lab.score)} / {_points(lab.points)}")
+        if lab.note:
+            lines.append(textwrap.indent(clean(lab.note, MESSAGE_CHARS), " " * 8))
         for test in lab.tests:
             if only_failures and test.passed:
                 continue
@@ -89,7 +91,8 @@ def gradescope(lab_results, seconds=None):
     results = {
         "score": sum(lab.score for lab in lab_results),
         "max_score": sum(lab.points for lab in lab_results),
-        "output": "\n".join(f"{lab.lab}: {clean(lab.error, MESSAGE_CHARS)}" for lab in lab_results if lab.error),
+        "output": "\n".join(f"{lab.lab}: {clean(text, MESSAGE_CHARS)}" for lab in lab_results
+                             for text in (lab.note, lab.error) if text),
         "output_format": "text",  # Gradescope would read tracebacks' <module> and & as HTML otherwise
         "visibility": "visible",
         "tests": tests,

@@ -7,14 +7,13 @@ crashes fails alone; the next test gets a fresh child.
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from autograder import confine, course, notebooks, protocol
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
 from autograder.sandbox import ChildLost, Limits, Sandbox
-from autograder.submission import Unreadable
+from autograder.submission import LabFile
 
 
 @dataclass
@@ -51,6 +50,7 @@ class LabResult:
     lab: str
     tests: list = field(default_factory=list)
     error: str = ""
+    note: str = ""
 
     @property
     def score(self):
@@ -264,8 +264,7 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
 
     Args:
         lab_name: e.g. "lab01_gradient_descent".
-        lab_file: path of the student's file; None when it is missing;
-            an `Unreadable` saying why it cannot be graded.
+        lab_file: a `submission.LabFile`, or the path of a .py file.
         limits: the sandbox `Limits`.
         tests: the graded tests (default: all of the lab's).
         on_test: called with the `LabResult` so far after every test.
@@ -277,14 +276,13 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
         A `LabResult`, its tests in the order they are written.
     """
     tests = course.load_tests(lab_name) if tests is None else tests
-    if isinstance(lab_file, Unreadable):
-        lab_file, error = None, str(lab_file)
-    else:
-        error = "" if lab_file else f"No {lab_name}.py or {lab_name}.ipynb in the submission."
-    result = LabResult(lab_name, error=error)
+    if not isinstance(lab_file, LabFile):
+        lab_file = LabFile.of(lab_name, lab_file)
+    error = lab_file.problem
+    result = LabResult(lab_name, error=error, note=lab_file.note)
     order = {id(test): index for index, test in enumerate(tests)}
     done = []
-    where = _cell_namer(lab_name, lab_file)
+    where = _cell_namer(lab_file)
 
     def record(test_result, test):
         # Messages name notebook cells at once, so that every results.json written on the way does.
@@ -302,7 +300,7 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     own = sandbox is None
     sandbox = sandbox or open_sandbox(limits, [lab_name])
     try:
-        sandbox.stage(lab_name, lab_file, course.probes_file(lab_name))
+        sandbox.stage(lab_name, lab_file.module, course.probes_file(lab_name))
         session = LabSession(sandbox, lab_name, limits, record_references)
         for group in _plan(tests):
             child = None
@@ -332,14 +330,12 @@ def open_sandbox(limits, labs, unconfined=False):
     return Sandbox(limits, confine.environment(unconfined), course.PACKAGES, course.preload(labs))
 
 
-def _cell_namer(lab_name, lab_file):
+def _cell_namer(lab_file):
     """A function that rewrites a message's "line N" of a notebook's code as its cell and line."""
-    if lab_file is None:
+    if not lab_file.from_notebook or lab_file.module is None:
         return str
-    code = Path(lab_file).read_text()
-    if not notebooks.is_extracted(code):
-        return str
-    return lambda text: notebooks.name_cells(text, lab_name, code)
+    code = lab_file.module.read_text()
+    return lambda text: notebooks.name_cells(text, lab_file.lab, code)
 
 
 def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None):

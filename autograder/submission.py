@@ -4,6 +4,7 @@ import re
 import tempfile
 import zipfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from autograder import course, notebooks
@@ -18,35 +19,69 @@ class SubmissionError(ValueError):
     """A submission the grader cannot open (it names the path and the reason)."""
 
 
-class Unreadable(str):
-    """Why a lab file of the submission cannot be graded (it then scores 0)."""
+@dataclass(frozen=True)
+class LabFile:
+    """What a submission hands the runner for one lab.
+
+    Args:
+        lab: the lab's name, e.g. "lab01_gradient_descent".
+        module: the Python file to grade (a notebook's code cells, extracted), or None.
+        origin: the file as the student handed it in, relative to the submission ("" if absent).
+        problem: why it cannot be graded ("" if it can); then `module` is None.
+        note: what the student should know about the choice, e.g. which of two copies was graded.
+    """
+
+    lab: str
+    module: Path | None
+    origin: str = ""
+    problem: str = ""
+    note: str = ""
+
+    @classmethod
+    def of(cls, lab, path):
+        """A .py file graded as it is (the runner's and the tests' shorthand)."""
+        return cls(lab, Path(path), Path(path).name)
+
+    @property
+    def from_notebook(self):
+        """Whether the module is a notebook's code cells (messages then name cells, not lines)."""
+        return self.origin.endswith(".ipynb")
 
 
-def _as_module(path, scratch):
-    """A .py file as it is; a notebook as the module of its code cells, or Unreadable."""
+def _as_lab_file(lab, path, top, scratch, note=""):
+    """A lab's LabFile: a .py file as it is; a notebook as the module of its code cells."""
+    origin = path.relative_to(top).as_posix() if top in path.parents else path.name
     if path.suffix == ".py":
-        return path
+        return LabFile(lab, path, origin, note=note)
     try:
         code = notebooks.extract_code(path)
     except ValueError as error:
-        return Unreadable(str(error))
+        return LabFile(lab, None, origin, problem=str(error), note=note)
     module = Path(scratch) / f"{path.stem}.py"
     module.write_text(code)
-    return module
+    return LabFile(lab, module, origin, note=note)
 
 
 def _find_labs(folder, labs, scratch):
-    """lab name -> its file under `folder`, the shallowest; None if absent.
-
-    Where a lab is there both as .py and as .ipynb, the one changed last counts.
-    """
+    """lab name -> its LabFile under `folder`: the shallowest; where a lab is there twice, the one changed last."""
+    folder = Path(folder)
     found = {}
-    for path in Path(folder).rglob("lab[0-9][0-9]_*"):
+    for path in folder.rglob("lab[0-9][0-9]_*"):
         if path.stem in labs and LAB_FILE.match(path.name) and "__MACOSX" not in path.parts:
             found.setdefault(path.stem, []).append(path)
-    chosen = {lab: min(paths, key=lambda p: (len(p.parts), -p.stat().st_mtime, p.suffix != ".py", str(p)))
-              for lab, paths in found.items()}
-    return {lab: _as_module(chosen[lab], scratch) if lab in chosen else None for lab in labs}
+    files = {}
+    for lab in labs:
+        paths = sorted(found.get(lab, []), key=lambda p: (len(p.parts), -p.stat().st_mtime, p.suffix != ".py", str(p)))
+        if not paths:
+            files[lab] = LabFile(lab, None, problem=f"No {lab}.py or {lab}.ipynb in the submission.")
+            continue
+        note = ""
+        if len(paths) > 1:
+            others = ", ".join(path.relative_to(folder).as_posix() for path in paths[1:])
+            note = (f"{lab} was handed in more than once; graded {paths[0].relative_to(folder).as_posix()} "
+                    f"(the shallowest, changed last), not {others}.")
+        files[lab] = _as_lab_file(lab, paths[0], folder, scratch, note)
+    return files
 
 
 def _extract(archive, target):
@@ -71,7 +106,7 @@ def _extract(archive, target):
 
 @contextmanager
 def open_submission(path, labs=None):
-    """Yield {lab name: module file, None if absent, or Unreadable} for a submission.
+    """Yield {lab name: LabFile} for a submission, one per lab of the assignment.
 
     Args:
         path: a folder of lab files (.py or .ipynb), one lab file, a .zip of
@@ -98,6 +133,6 @@ def open_submission(path, labs=None):
             if source.stem not in labs:
                 raise SubmissionError(
                     f"{path}: not a lab file of this course; name it after its lab, one of: {', '.join(labs)}")
-            yield {source.stem: _as_module(source, scratch)}
+            yield {source.stem: _as_lab_file(source.stem, source, source.parent, scratch)}
         else:
             raise SubmissionError(f"{path}: expected a folder, a labNN_*.py or .ipynb file, or a .zip")

@@ -8,7 +8,6 @@ every other test still earns its points.
 
 import json
 import os
-import signal
 import time
 
 import pytest

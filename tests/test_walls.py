@@ -12,8 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -23,8 +21,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, command_in, grade_calls, leftovers, open_folder,
-                          running_with, why_not, write_walls)
+from environments import (ENVIRONMENTS, PYTHON, Listeners, command_in, grade_calls, leftovers, open_folder, why_not,
+                          write_walls)
 from helpers import FAST, solution_text
 
 from autograder import confine, course, protocol, report, wire
