@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from autograder import course, report
 from autograder.sandbox import Limits
-from autograder.submission import LAB_FILE, SubmissionError
+from autograder.submission import SubmissionError
 
 SUFFIXES = (".zip", ".ipynb", ".py")
 FAILED = "could-not-grade.txt"
@@ -58,7 +58,7 @@ def submissions(folder):
 
 def _as_lab_file(entry, labs, scratch):
     """A single file named after its student, as the one lab of a one-lab assignment; else the entry."""
-    if entry.is_file() and entry.suffix in (".py", ".ipynb") and not LAB_FILE.match(entry.name) and len(labs) == 1:
+    if entry.is_file() and entry.suffix in (".py", ".ipynb") and not course.LAB_FILE.match(entry.name) and len(labs) == 1:
         renamed = Path(scratch) / f"{labs[0]}{entry.suffix}"
         shutil.copyfile(entry, renamed)
         return renamed

@@ -3,6 +3,7 @@
 import ast
 import importlib.util
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,9 @@ GRADED = ROOT / "tests" / "graded"
 PROBES = ROOT / "tests" / "probes"
 REFERENCES = ROOT / "tests" / "references"
 GOLDEN = ROOT / "tests" / "golden"
+# A lab's module name: "lab", two digits, "_", a topic. The one pattern for its files.
+LAB_GLOB = "lab[0-9][0-9]_*"
+LAB_FILE = re.compile(r"^lab\d\d_\w+\.(py|ipynb)$")
 # Packages a student's lab may import besides the installed ones.
 PACKAGES = (ROOT / "custom_layers",)
 
@@ -41,7 +45,12 @@ class GradedTest:
 
 def lab_names():
     """The labs that have graded tests, in course order."""
-    return sorted(path.stem for path in GRADED.glob("lab[0-9][0-9]_*.py"))
+    return [path.stem for path in lab_files(GRADED)]
+
+
+def lab_files(folder, suffix=".py"):
+    """The lab files directly in `folder`, in course order."""
+    return sorted(Path(folder).glob(LAB_GLOB + suffix))
 
 
 def lab_number(lab):

@@ -1,6 +1,5 @@
 """Find the lab files in what a student handed in: a folder, one file, a notebook or a zip."""
 
-import re
 import tempfile
 import zipfile
 from contextlib import contextmanager
@@ -9,7 +8,6 @@ from pathlib import Path, PurePosixPath
 
 from autograder import course, notebooks
 
-LAB_FILE = re.compile(r"^lab\d\d_\w+\.(py|ipynb)$")
 MAX_ZIP_BYTES = 200 * 2**20
 MAX_ZIP_FILES = 2000
 NAMED = {"solutions": course.SOLUTIONS, "labs": course.LABS}
@@ -66,8 +64,8 @@ def _find_labs(folder, labs, scratch):
     """lab name -> its LabFile under `folder`: the shallowest; where a lab is there twice, the one changed last."""
     folder = Path(folder)
     found = {}
-    for path in folder.rglob("lab[0-9][0-9]_*"):
-        if path.stem in labs and LAB_FILE.match(path.name) and "__MACOSX" not in path.parts:
+    for path in folder.rglob(course.LAB_GLOB):
+        if path.stem in labs and course.LAB_FILE.match(path.name) and "__MACOSX" not in path.parts:
             found.setdefault(path.stem, []).append(path)
     files = {}
     for lab in labs:
@@ -95,7 +93,7 @@ def _extract(archive, target):
                 raise SubmissionError(f"{archive}: more than {MAX_ZIP_BYTES // 2**20} MiB unpacked")
             for member in members:
                 parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-                if not LAB_FILE.match(parts[-1]) or ".." in parts or parts[0] == "/":
+                if not course.LAB_FILE.match(parts[-1]) or ".." in parts or parts[0] == "/":
                     continue  # only lab files are graded; the rest is never written
                 destination = Path(target, *parts)
                 destination.parent.mkdir(parents=True, exist_ok=True)

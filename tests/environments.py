@@ -61,6 +61,17 @@ def alive():
     return "yes"
 
 
+def fds():
+    """Where each file descriptor this process holds leads (inherited from the worker, or the grader's pipes)."""
+    found = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            found[name] = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            pass  # the listing's own descriptor, closed by now
+    return found
+
+
 def proc_texts():
     """The cmdline and environ of every process this child can read in /proc, and its mount tables."""
     try:
@@ -256,16 +267,16 @@ def forge(kind):
 '''
 
 
-def write_walls(folder):
-    """Write the hostile lab file into `folder` (readable by every user); return its path."""
-    path = Path(folder) / f"{LAB}.py"
+def write_walls(folder, lab=LAB):
+    """Write the hostile lab file into `folder` as `lab` (readable by every user); return its path."""
+    path = Path(folder) / f"{lab}.py"
     path.write_text(WALLS)
     path.chmod(0o644)
     return path
 
 
 def grade_calls(path, calls, limits=FAST):
-    """Grade the lab at `path` with one graded test per call.
+    """Grade the lab at `path` (named after the lab it is graded as) with one graded test per call.
 
     Args:
         calls: (function name, args) pairs, run in order in one child (a
@@ -281,8 +292,8 @@ def grade_calls(path, calls, limits=FAST):
             "one hostile call"
             values[index] = getattr(lab, function)(*args)
 
-        tests.append(GradedTest(LAB, f"99.{index + 1}", f"{function}{tuple(args)!r}"[:60], 1.0, False, None, {}, call))
-    result = runner.grade_lab(LAB, path, limits, tests=tests)
+        tests.append(GradedTest(path.stem, f"99.{index + 1}", f"{function}{tuple(args)!r}"[:60], 1.0, False, None, {}, call))
+    result = runner.grade_lab(path.stem, path, limits, tests=tests)
     return result, values
 
 

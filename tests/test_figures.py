@@ -6,7 +6,7 @@ from helpers import load_solution
 from autograder import course
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-WITH_FIGURES = [path.stem for path in sorted(course.SOLUTIONS.glob("lab[0-9][0-9]_*.py"))
+WITH_FIGURES = [path.stem for path in sorted(course.lab_files(course.SOLUTIONS))
                 if "\ndef save_figures(" in path.read_text()]
 
 

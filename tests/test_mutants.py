@@ -16,7 +16,7 @@ from autograder.sandbox import Limits
 
 
 def corpus():
-    for path in sorted((ROOT / "tests" / "mutants").glob("lab[0-9][0-9]_*.py")):
+    for path in course.lab_files(ROOT / "tests" / "mutants"):
         spec = importlib.util.spec_from_file_location(f"mutants_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

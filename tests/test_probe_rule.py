@@ -11,6 +11,8 @@ import ast
 import pytest
 from helpers import ROOT
 
+from autograder import course
+
 # Names that mean a probe scores, holds data with labels, or builds a reference.
 DENIED = {
     "evaluate": "scores a model", "predict": "runs a model on data the grader should hold",
@@ -20,7 +22,7 @@ DENIED = {
     "MaxPooling2D": "builds a Keras reference layer", "Sequential": "builds a reference model",
 }
 DENIED_IMPORTS = {"sklearn", "scipy", "tensorflow", "custom_layers"}
-PROBES = sorted((ROOT / "tests" / "probes").glob("lab[0-9][0-9]_*.py"))
+PROBES = course.lab_files(ROOT / "tests" / "probes")
 
 
 def violations(source):

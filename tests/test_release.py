@@ -26,7 +26,7 @@ def solution_pairs():
     Two lines in a row, not one: a single line (a formula in a hint, a
     `keras.Sequential([`) can stand anywhere for good reasons.
     """
-    solutions = [path.read_text() for path in course.SOLUTIONS.glob("lab[0-9][0-9]_*.py")]
+    solutions = [path.read_text() for path in course.lab_files(course.SOLUTIONS)]
     students = set().union(*(stripped_pairs(build.student_version(text)) for text in solutions))
     pairs = set()
     for text in solutions:

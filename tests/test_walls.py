@@ -21,7 +21,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from environments import (ENVIRONMENTS, PYTHON, Listeners, command_in, grade_calls, leftovers, open_folder, why_not,
+from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, command_in, grade_calls, leftovers, open_folder, why_not,
                           write_walls)
 from helpers import FAST, solution_text
 
@@ -33,15 +33,14 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 @pytest.fixture
 def hostile(tmp_path, monkeypatch):
-    """hostile(calls, limits=FAST, seconds=30) -> (LabResult, values), after checking the grading's aftermath.
+    """hostile(calls, limits=FAST, seconds=30, lab=LAB) -> (LabResult, values), after checking the grading's aftermath.
 
     Checks that the grading took at most `seconds`, that its results can be
     written as results.json and feedback, and that nothing of the submission
     is left running or on disk (its scratch folders go in a folder of their own).
     """
-    path = write_walls(tmp_path)
-
-    def grade(calls, limits=FAST, seconds=30):
+    def grade(calls, limits=FAST, seconds=30, lab=LAB):
+        path = write_walls(tmp_path, lab)
         scratch = open_folder()
         scratch.chmod(0o755)
         try:
@@ -92,6 +91,7 @@ def test_the_project_cannot_be_read(hostile):
     files = [course.ROOT / "README.md", course.ROOT / "autograder" / "runner.py",
              course.GRADED / "lab01_gradient_descent.py", course.SOLUTIONS / "lab01_gradient_descent.py",
              course.PROBES / "lab01_gradient_descent.py", course.LABS / "lab01_gradient_descent.py"]
+    files.append(Path(f"/proc/self/root{course.ROOT}") / "README.md")  # through the magic link to "/"
     folders = [course.ROOT, course.GRADED, course.SOLUTIONS, course.ROOT / "autograder"]
     calls = [("attempt", ("read", str(path))) for path in files] + [("attempt", ("list", str(path))) for path in folders]
     result, values = hostile(calls)
@@ -160,6 +160,17 @@ def test_other_processes_cannot_be_read_through_proc(hostile):
     assert not naming, f"student code found the project's path {course.ROOT} in /proc: {naming}"
     opened = _allowed(["the grader's environ", "the grader's cmdline", "the grader's parent's environ"], values[1:])
     assert not opened, f"student code could read {opened}"
+
+
+@pytest.mark.parametrize("worker", ["plain", "keras"])
+def test_descriptors_inherited_from_the_worker_lead_nowhere(hostile, worker):
+    lab = LAB if worker == "plain" else next(name for name in course.lab_names() if course.uses_keras(name))
+    result, values = hostile([("fds", ())], lab=lab, seconds=120)
+    assert result.tests[0].passed, result.tests[0].message
+    # The grader's pipes, /dev/null, the child's own work folder: nothing that reaches a file outside.
+    outside = {fd: target for fd, target in values[0].items()
+               if not target.startswith(("pipe:", "/dev/null")) and "/work/" not in target}
+    assert not outside, f"the {worker} worker's child holds descriptors that lead outside its folder: {outside}"
 
 
 # Replies the grader must not trust: checked by the parent's own functions, then sent by a student.
