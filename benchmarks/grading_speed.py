@@ -1,0 +1,121 @@
+"""How fast and how big grading is, against its natural baselines, in one run.
+
+Every figure is a median of --repeat runs, all pinned to one core (taskset),
+as Gradescope's container would have it:
+
+- the whole course, graded confined (the default), unconfined (the same
+  engine without walls: what the walls cost), and by the engine of a
+  baseline commit (what the change cost; its worktree is made and removed
+  here);
+- one Keras lab checked once the Keras worker is warm (a check in a
+  notebook, or the next lab of a grading);
+- the peak memory of one grading with the Gradescope export's cap: the
+  grader and everything below it, shared pages counted once (PSS);
+- a class of 300: --copies submissions graded with `batch --jobs 2` on
+  both cores, extrapolated.
+
+    python benchmarks/grading_speed.py [--repeat 3] [--baseline-rev b3551dc] [--copies 4]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder import course, gradescope, runner  # noqa: E402
+from autograder.sandbox import Limits, descendants, memory_of, process_table  # noqa: E402
+
+ONE_CORE = ["taskset", "-c", "0"]
+KERAS_LABS = ["lab04_logic_gates", "lab06_optimizers"]  # the first warms the worker, the second is timed
+
+
+def timed(command, cwd=ROOT):
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}")
+    return seconds, done.stdout.strip().splitlines()[-1]
+
+
+def whole_course(python, cwd, extra=()):
+    return timed([*ONE_CORE, python, "-m", "autograder", "grade", "solutions", *extra], cwd)
+
+
+def peak_memory(command):
+    """Run `command`; return (its peak memory in bytes, PSS of its whole tree, sampled every 50 ms)."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        table = process_table()
+        peak = max(peak, memory_of([process.pid, *descendants(process.pid, table)], table))
+        time.sleep(0.05)
+    return peak
+
+
+def warm_keras_check():
+    """Seconds to grade one Keras lab in a sandbox whose Keras worker another lab has warmed."""
+    sandbox = runner.open_sandbox(Limits(), KERAS_LABS)
+    try:
+        runner.grade_lab(KERAS_LABS[0], course.SOLUTIONS / f"{KERAS_LABS[0]}.py", sandbox=sandbox)
+        started = time.perf_counter()
+        runner.grade_lab(KERAS_LABS[1], course.SOLUTIONS / f"{KERAS_LABS[1]}.py", sandbox=sandbox)
+        return time.perf_counter() - started
+    finally:
+        sandbox.close()
+
+
+def class_of_300(copies):
+    with tempfile.TemporaryDirectory(prefix="class-") as scratch:
+        submissions = Path(scratch) / "submissions"
+        for number in range(copies):
+            shutil.copytree(ROOT / "solutions", submissions / f"student{number:03d}")
+        seconds, _ = timed([sys.executable, "-m", "autograder", "batch", str(submissions), "--out",
+                            str(Path(scratch) / "out"), "--jobs", "2"])
+    return seconds / copies * 300 / 60
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-rev", default="b3551dc", help="the commit whose engine is the baseline")
+    parser.add_argument("--copies", type=int, default=4, help="submissions in the batch run")
+    args = parser.parse_args()
+    baseline = Path(tempfile.mkdtemp(prefix="baseline-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(baseline), args.baseline_rev], cwd=ROOT, check=True,
+                   capture_output=True)
+    runs = {"confined": [], "unconfined": [], "baseline": []}
+    try:
+        for _ in range(args.repeat):  # interleaved, so that a change of load hits all three alike
+            runs["confined"].append(whole_course(sys.executable, ROOT, ["--quiet"]))
+            runs["unconfined"].append(whole_course(sys.executable, ROOT, ["--quiet", "--unconfined"]))
+            runs["baseline"].append(whole_course(sys.executable, baseline))
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, capture_output=True)
+    median = {name: statistics.median(seconds for seconds, _ in found) for name, found in runs.items()}
+    warm = statistics.median(warm_keras_check() for _ in range(args.repeat))
+    memory = peak_memory([*ONE_CORE, sys.executable, "-m", "autograder", "grade", "solutions", "--quiet",
+                          "--memory-mb", str(gradescope.MEMORY_MB)])
+    minutes = class_of_300(args.copies)
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}, {args.repeat} runs each, one core")
+    print(f"whole course, confined:          {median['confined']:6.1f} s   ({runs['confined'][0][1]})")
+    print(f"whole course, unconfined:        {median['unconfined']:6.1f} s   confined / unconfined = "
+          f"{median['confined'] / median['unconfined']:.2f} (target <= 1.2)")
+    print(f"whole course, baseline {args.baseline_rev}: {median['baseline']:6.1f} s   confined / baseline = "
+          f"{median['confined'] / median['baseline']:.2f} (target <= 1.2; target 30 s)")
+    print(f"one Keras lab, worker warm:      {warm:6.1f} s   (target 3 s)")
+    print(f"peak memory, Gradescope cap:     {memory / 2**20:6.0f} MiB (target 700 MiB)")
+    print(f"class of 300, --jobs 2:          {minutes:6.1f} min (target 60 min; from {args.copies} copies)")
+
+
+if __name__ == "__main__":
+    main()
