@@ -61,6 +61,14 @@ def alive():
     return "yes"
 
 
+def flood(megabytes):
+    """Print `megabytes` MiB as fast as it can; "done" once all is written."""
+    line = "x" * (2**20 - 1)
+    for _ in range(megabytes):
+        print(line)
+    return "done"
+
+
 def fds():
     """Where each file descriptor this process holds leads (inherited from the worker, or the grader's pipes)."""
     found = {}
