@@ -43,8 +43,6 @@ def test_no_solution_code_leaks(bundle):
     pairs = solution_pairs()
     assert pairs, "the solutions have solution regions to look for"
     for path, text in bundle_texts(bundle).items():
-        if path.relative_to(bundle).parts[0] == "custom_layers":
-            continue  # shipped whole by design: the course's reference components (see README)
         # The grader's own source names the markers; nothing else may hold one.
         assert "BEGIN SOLUTION" not in text or "autograder" in path.relative_to(bundle).parts, (
             f"{path} holds a solution marker")
@@ -55,6 +53,28 @@ def test_no_solution_code_leaks(bundle):
 def test_no_solutions_module_or_notebook(bundle):
     assert not (bundle / "solutions").exists() and not (bundle / "notebooks" / "solutions").exists()
     assert not (bundle / "tests" / "mutants").exists(), "mutants are copies of solution code"
+
+
+def test_no_reference_implementation_and_no_finished_keras_class(bundle):
+    assert not (bundle / "tests" / "references").exists(), "references would answer exercises"
+    assert not (bundle / "custom_layers").exists(), "custom_layers holds finished versions of labs 6-7's classes"
+
+
+def test_the_finished_components_ship_only_when_asked(tmp_path):
+    out = release.release(tmp_path / "after-deadline", labs=["lab01_gradient_descent"], with_reference=True)
+    assert (out / "custom_layers" / "__init__.py").exists()
+
+
+def test_release_and_full_grading_name_every_visible_test_alike(bundle):
+    listing = ("from autograder import course\n"
+               "for lab in course.lab_names():\n"
+               "    for test in course.load_tests(lab):\n"
+               "        print(lab, test.id, test.number)\n")
+    done = subprocess.run([sys.executable, "-c", listing], cwd=bundle, capture_output=True, text=True, check=True)
+    released = {tuple(line.split()) for line in done.stdout.splitlines()}
+    full = {(lab, test.id, test.number) for lab in course.lab_names() for test in course.load_tests(lab)
+            if not test.hidden}
+    assert released == full, f"named differently: {sorted(released ^ full)[:4]}"
 
 
 def test_no_hidden_test(bundle):
