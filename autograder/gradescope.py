@@ -27,7 +27,12 @@ set -euo pipefail
 apt-get update
 apt-get install -y --no-install-recommends python3 python3-venv
 python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt
+# requirements-lock.txt pins every package, transitive ones too, for this image's
+# Python (tools/lock_requirements.py): each rebuild installs the same versions.
+/autograder/venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12) and
+    "requirements-lock.txt is for Python 3.12: choose the Ubuntu 24.04 base image")'
+/autograder/venv/bin/pip install --no-cache-dir --no-deps -r /autograder/source/requirements-lock.txt
+/autograder/venv/bin/pip check
 """
 
 RUN = """#!/usr/bin/env bash
@@ -75,7 +80,8 @@ def export(out, timeout=Limits.timeout, memory_mb=MEMORY_MB, labs=None):
         labs = course.lab_names() if labs is None else list(labs)
         _add(archive, RUN.format(timeout=timeout, memory_mb=memory_mb, labs=",".join(labs)), "run_autograder",
              executable=True)
-        _add(archive, course.ROOT / "requirements.txt", "requirements.txt")
+        for name in ("requirements.txt", "requirements-lock.txt"):
+            _add(archive, course.ROOT / name, name)
         for folder in SHIPPED:
             for path in sorted((course.ROOT / folder).rglob("*.py")):
                 if "__pycache__" not in path.parts:

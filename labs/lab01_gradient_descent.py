@@ -13,6 +13,13 @@ the chain rule splits that into three small factors,
 and gradient descent then moves each weight a small step downhill,
 w <- w - lr * dE/dw. Repeat, and the error shrinks.
 
+Where the slides say otherwise:
+- Deck 000 writes the rule X = X - lr * d/dX f(X) and calls X the "input".
+  X is the parameter being learned (a weight); the inputs are the data and
+  stay fixed while the weights move.
+- Deck 002 says training moves "down toward the gradient". It moves
+  against it: the gradient points uphill, so w - lr * dE/dw goes down.
+
 What to look for:
 - The factor out * (1 - out) is at most 1/4 and nearly 0 when the neuron is
   saturated (out near 0 or 1): a confident, wrong neuron learns slowly with
@@ -22,7 +29,8 @@ What to look for:
   examples feed each step: all of them, one, or a few. Smaller batches take
   more, noisier steps per pass over the data (an epoch).
 - A formula is only trusted once it matches an independent route: the
-  slides' worked numbers, or a numerical gradient.
+  slides' worked numbers, or a numerical gradient (lab 2 sets the bar for
+  every lab: a relative error below 1e-7).
 
 Shapes: one example x has shape (d,); a batch X has shape (n, d), one example
 per row. Weights w have shape (d,); the bias b is a number.
@@ -131,7 +139,9 @@ def gradient_descent(grad_fn, x0, lr, steps):
 # %% [markdown]
 # ## 3. The neuron and its error
 # Check your functions against the slides' OR gate: input (0, 1), weights
-# 0.2 and 0.3, bias 0.5 give net 0.8, output 0.68997 and error 0.048058.
+# 0.2 and 0.3, bias 0.5 give net 0.8, output 0.68997 and error 0.0480579.
+# Deck 000 prints 0.048059: it rounded the output to 0.68997 before squaring
+# (1/2 * 0.31003**2 = 0.0480593). Round the answer, never the intermediates.
 
 # %%
 def neuron_output(x, w, b):
@@ -161,7 +171,17 @@ def squared_error(target, output):
 # %% [markdown]
 # ## 4. Gradients by the chain rule
 # Both losses give dL/dnet (call it delta) first; dnet/dw = x and dnet/db = 1
-# finish the job. The slides' OR gate gives dE/dw2 = -0.066317.
+# finish the job. The slides' OR gate gives dE/dw2 = -0.066317 (deck 000
+# prints -0.06631, the product of the rounded -0.31003 and 0.21391).
+#
+# Deck 000 then updates w2 "from w2 = 1": 1 - 0.05 * (-0.06631) = 1.0033155
+# is right arithmetic on the wrong start. w2 was 0.3, so with lr 0.05 the new
+# weight is 0.3 - 0.05 * (-0.066317) = 0.303316.
+#
+# Deck 003 once writes the cross-entropy as y ln(y_hat) - (1 - y) ln(1 - y_hat),
+# without the leading minus. For y = 1 that is ln(y_hat), which falls as
+# y_hat falls: minimizing it would push the answer to 0. The loss is
+# -y ln(y_hat) - (1 - y) ln(1 - y_hat), as cross_entropy_gradients says.
 
 # %%
 def _gradients_from_delta(x, delta):
@@ -201,7 +221,7 @@ def cross_entropy_gradients(x, w, b, target):
     - target: y, a number in [0, 1] for one example, shape (n,) for a batch.
     Returns:
     - (dL/dw, dL/db): shape (d,) and a float, summed over the batch:
-      -(y - y_hat) * x and -(y - y_hat).
+      -(y - y_hat) * x and -(y - y_hat), that is (y_hat - y) * x and y_hat - y.
     """
     raise NotImplementedError("the sigmoid's derivative cancels: dL/dnet = y_hat - y")
 
@@ -211,6 +231,18 @@ def cross_entropy_gradients(x, w, b, target):
 # One epoch is one pass over the data. Batch gradient descent takes one
 # step per epoch with the average gradient, stochastic one step per
 # example, mini-batch one per batch of k examples.
+#
+# Deck 004 calls (batch) GD "well suited for large datasets where computing
+# the full gradient is impractical". That is SGD's strength (and mini-batch's):
+# batch GD reads all n examples for every single step.
+#
+# Deck 004 also says a loss "should be convex" and that MSE is "robust to
+# outliers". Neither holds. Through a sigmoid the squared error is not convex
+# in w (for x = 1, t = 1 its curvature turns negative where out < 1/3) while
+# one neuron's cross-entropy is; once there is a hidden layer no loss is
+# convex in the weights, and training works anyway: differentiability is what
+# gradient descent needs. And MSE squares each residual, so one outlier
+# dominates it: it is the least robust to outliers, not the most.
 
 # %%
 def mean_loss(X, y, w, b, loss):

@@ -14,15 +14,22 @@ weighted by the very weights that carried its signal forward: W2.T @ delta_o.
 
 Sections 1 to 3 do this by hand for the slides' 2-2-2 network (two inputs,
 two hidden units, two outputs, sigmoid everywhere, E = sum(1/2 (t - o)^2)).
-Section 4 builds the tool every backpropagation code is checked with: a
-numerical gradient by central differences. Sections 5 and 6 write the same
-algorithm once, for any number of layers, as the class `MLP`.
+Section 4 is a worked exercise on deck 004's 2-2-1 network (appendix B),
+factor by factor as the slides multiply them: `chain_rule_factors` and
+`chain_rule_gradients`, with the constants APPENDIX_B_X, APPENDIX_B_TARGET,
+APPENDIX_B_PARAMS and APPENDIX_B_LR. Section 5 builds the tool every
+backpropagation code is checked with: a numerical gradient by central
+differences. Sections 6 and 7 write the same algorithm once, for any number
+of layers, as the class `MLP`.
 
 What to look for:
 - Compute every gradient first, then update. The hidden deltas must use the
   output weights the forward pass used; updating W2 before computing them is
   the classic ordering bug (the slides print the error after one step as
-  0.291027924, which is that bug; the right value is 0.291027774).
+  0.291027924, which is that bug; the right value is 0.291027774). Deck
+  004's "MLPs Training Algorithm" has the same bug in its steps: it updates
+  the output layer weights (step 3) and then propagates the error through
+  them (step 4). Propagate first, with the old weights, then update.
 - The slides' b1 and b2 are single numbers shared by all units of a layer.
   A shared parameter's gradient is the sum of the gradients of all its uses,
   so dE/db1 = sum(delta_h) and dE/db2 = sum(delta_o). Updated that way, both
@@ -30,11 +37,20 @@ What to look for:
   fixed: 3.51019e-05). Give each unit a bias of its own (a vector) and each
   gets its own delta instead.
 - With softmax (or sigmoid) outputs and the cross-entropy loss the output
-  derivative cancels: dL/dnet = output - target, nothing more.
+  derivative cancels: dL/dnet = output - target, nothing more. Deck 004's
+  multi-class perceptron writes dloss/dw_i = x_i (y_true - y_pred) and then
+  steps w - alpha * dloss/dw: with that sign every step climbs the loss. The
+  gradient is x_i (y_pred - y_true).
+- Deck 003 writes two hidden-weight updates as w11 <- w11 - alpha * x1 w1
+  a1 (1 - a1)(y - y_hat) (and the same for w21). Its own previous line gives
+  dL/dw11 = -x1 w1 a1 (1 - a1)(y - y_hat): the minus was dropped, so the rule
+  as written adds the gradient (gradient ascent). The step is w11 - alpha *
+  dL/dw11 = w11 + alpha * x1 w1 a1 (1 - a1)(y - y_hat).
 - A batch's gradient is the sum of its examples' gradients (for the mean
   loss, the mean): the bias gradient must be summed over the rows.
-- Trust a backward pass only when it agrees with central differences to a
-  relative error below 1e-6 in float64 (a right one usually gets near 1e-9).
+- A correct gradient, in this course: relative_error against central
+  differences (h = 1e-5, float64) below 1e-7. A right backward pass usually
+  gets near 1e-9; a wrong one 1e-2 or more. Every lab uses this bar.
 
 Shapes. The 2-2-2 network (one example, the slides' notation): x (n_in,),
 W1 (n_hidden, n_in), b1 a number or (n_hidden,), W2 (n_out, n_hidden), b2 a
@@ -43,6 +59,14 @@ X (n, layer_sizes[0]), Y (n, layer_sizes[-1]); layer l has W of shape
 (layer_sizes[l + 1], layer_sizes[l]), as in the slides, and b of shape
 (layer_sizes[l + 1],), and computes A @ W.T + b, which is W @ a + b for
 every row a of A.
+
+Weight layout. This lab stores a layer's weights as (out, in), the slides'
+way: row j of W1 holds the weights into hidden unit j, so W1 @ x reads like
+the slides' net_h1 = w1 * i1 + w2 * i2 + b1. Keras's Dense, and lab 7 after
+it, store the transpose, a kernel of shape (n_in, n_out), and compute
+X @ W: with one example per row a batch then multiplies without a transpose.
+The two hold the same numbers: W_keras = W.T, and A @ W.T here is
+A @ W_keras there.
 """
 
 import numbers
@@ -147,8 +171,12 @@ def _plain(params):
 # The slides' network: inputs (0.05, 0.10), W1 = [[0.15, 0.20], [0.25, 0.30]],
 # b1 = 0.35, W2 = [[0.40, 0.45], [0.50, 0.55]], b2 = 0.60, targets
 # (0.01, 0.99); they are SLIDES_X, SLIDES_PARAMS and SLIDES_TARGET above.
-# Check yours: out_h = (0.593269992, 0.596884378), out_o = (0.75136507,
-# 0.772928465), E = 0.298371109. Each public function checks its arguments
+# Check yours: net_h = (0.3775, 0.3925), out_h = (0.593269992, 0.596884378),
+# out_o = (0.75136507, 0.772928465), E = 0.298371109.
+#
+# Deck 001 once writes net_h1 = w1 * i1 + w3 * i2 + b1. w3 feeds h2, not h1
+# (that formula would give 0.3825, not 0.3775): net_h1 = w1 * i1 + w2 * i2 + b1,
+# row 0 of W1. Each public function checks its arguments
 # and hands over to a private twin that only computes: `train` checks once
 # and then calls the twins ten thousand times.
 
@@ -179,7 +207,7 @@ def forward(x, params):
     - cache: dict with net_h and out_h, shape (n_hidden,), and net_o and
       out_o, shape (n_out,). backward needs it.
     """
-    # BEGIN SOLUTION: check the arguments: x, params = _check_network(x, params) raises ValueError for bad input
+    # BEGIN SOLUTION: check x and params with the helper above that checks both against each other (a ValueError for bad input)
     x, params = _check_network(x, params)
     # END SOLUTION
     return _forward(x, params)
@@ -187,7 +215,7 @@ def forward(x, params):
 
 def _forward(x, params):
     """forward without the argument checks (train calls it thousands of times)."""
-    # BEGIN SOLUTION: each layer: net = W @ input + b, out = sigmoid(net)
+    # BEGIN SOLUTION: two layers, each a weighted sum plus its bias and then the sigmoid (forward's docstring); check: the section's net_h, out_h and out_o
     net_h = params["W1"] @ x + params["b1"]
     out_h = sigmoid(net_h)
     net_o = params["W2"] @ out_h + params["b2"]
@@ -262,7 +290,7 @@ def backward(x, target, params, cache):
 
 def _backward(x, target, params, cache):
     """backward without the argument checks."""
-    # BEGIN SOLUTION: delta_o, then delta_h = (W2.T @ delta_o) * out_h * (1 - out_h); dW = outer(delta, input); db: _bias_gradient
+    # BEGIN SOLUTION: the chain rule from the error back (the lesson): one delta per layer, the output's first, with the weights the forward pass used; a weight's gradient is its unit's delta times the input it carries; biases via _bias_gradient; check: dE/dw5 = 0.082167041, dE/dw1 = 0.000438568
     out_h, out_o = cache["out_h"], cache["out_o"]
     delta_o = (out_o - target) * out_o * (1 - out_o)
     # Each hidden unit reaches every output through W2: the same W2 the forward pass used.
@@ -280,6 +308,17 @@ def _backward(x, target, params, cache):
 # 0.291027924, your hidden-layer gradients used the already-updated W2.
 # After 10,000 updates the error is 3.51019e-05 with the biases fixed and
 # 4.3553e-06 with both shared biases learning.
+#
+# The two defaults differ on purpose: `update` is one plain gradient step
+# and moves every parameter unless told otherwise (update_biases=True);
+# `train` reproduces the slides, whose 10,000-update run keeps b1 and b2
+# fixed, so it holds them unless told otherwise (update_biases=False).
+#
+# Deck 001's three figures "after 10,000 updates" come from two different
+# runs. Its error 0.0000351085 is the correct run after 9,999 updates (after
+# 10,000 it is 3.51019e-05); its outputs 0.015912196 and 0.984065734 are the
+# ordering-bug run's after 10,000 (whose error is 3.50848e-05). The correct
+# run's outputs after 10,000 updates are 0.015913620 and 0.984064274.
 
 # %%
 def _check_flag(value, name):
@@ -348,11 +387,100 @@ def train(x, target, params, lr, steps, update_biases=False):
 
 
 # %% [markdown]
-# ## 4. Checking gradients numerically
+# ## 4. A worked exercise: deck 004's 2-2-1 network
+# Deck 004's appendix B trains a network with two inputs, two hidden units
+# and one output: x = (0.1, 0.3), weights W1 ... W6 = 0.5, 0.1, 0.62, 0.2,
+# -0.2, 0.3, biases b1 = 0.4 and b2 = -0.1 (one per hidden unit) and b3 = 1.83,
+# target 0.03, learning rate 0.01. Here W1 ... W4 are the rows of W1
+# ([[W1, W2], [W3, W4]]) and W5, W6 the one row of W2, so `forward`,
+# `backward` and `update` work on it unchanged (APPENDIX_B_PARAMS). The slide
+# showing the network is a picture; its biases are read off the printed
+# h1_in = 0.48, h2_in = 0.022 and out = 0.865.
+#
+# The slides compute each gradient as a product of chain-rule factors. Do the
+# same, then check the products against `backward`. The right figures:
+# dE/dout = 0.835, dout/dnet = 0.865 * 0.135 = 0.1168, dh/dnet_h = (0.2361,
+# 0.2500), dE/dW5 = 0.0602, dE/dW6 = 0.0493, dE/dW1 ... dE/dW4 = -0.00046,
+# -0.00138, 0.00073, 0.00219. The slides go wrong four times:
+# - dout/dnet is given as 0.23; out (1 - out) = 0.865 * 0.135 = 0.1168, so
+#   every gradient they print is about twice too large;
+# - dh2_in/dW3 and dh2_in/dW4 are given as 0.62 and 0.2, the weights W3 and
+#   W4; h2_in = x1 W3 + x2 W4 + b2, so they are the inputs 0.1 and 0.3;
+# - W5 is updated with dnet/dW5 = 0.618 (-0.2 - 0.01 * 0.618 = -0.20618)
+#   instead of dE/dW5 = 0.0602: the new W5 is -0.2006021;
+# - 0.2 - 0.01 * 0.003 is printed as 0.1997; it is 0.19997 (and with the
+#   right gradient the new W4 is 0.1999781).
+
+# %%
+APPENDIX_B_X = np.array([0.1, 0.3])
+APPENDIX_B_TARGET = np.array([0.03])
+APPENDIX_B_PARAMS = {
+    "W1": np.array([[0.5, 0.1], [0.62, 0.2]]),
+    "b1": np.array([0.4, -0.1]),
+    "W2": np.array([[-0.2, 0.3]]),
+    "b2": 1.83,
+}
+APPENDIX_B_LR = 0.01
+FACTOR_KEYS = ("dE_dout", "dout_dnet", "dnet_dh", "dh_dnet_h", "dnet_h_dW1", "dnet_dW2")
+
+
+def chain_rule_factors(x, target, params):
+    """The chain rule's factors for a network with one output, as the slides list them.
+
+    dE/dW2[0, j] = dE_dout * dout_dnet * dnet_dW2[j] and
+    dE/dW1[j, i] = dE_dout * dout_dnet * dnet_dh[j] * dh_dnet_h[j] * dnet_h_dW1[j, i].
+
+    Inputs:
+    - x: shape (n_in,); target: shape (1,).
+    - params: as for forward, with one output unit: W2 of shape (1, n_hidden).
+    Returns:
+    - dict with
+      - dE_dout: float, how E changes with the output out_o;
+      - dout_dnet: float, how out_o changes with its net input net_o;
+      - dnet_dh: shape (n_hidden,), how net_o changes with each hidden output;
+      - dh_dnet_h: shape (n_hidden,), how each hidden output changes with its net input;
+      - dnet_h_dW1: shape (n_hidden, n_in), how net_h[j] changes with W1[j, i];
+      - dnet_dW2: shape (n_hidden,), how net_o changes with W2[0, j].
+    """
+    # BEGIN SOLUTION: check the arguments (one output unit: ValueError naming params); differentiate each formula of forward's docstring by the one variable it names; check: the section's figures, not the slides' 0.23 and 0.62
+    x, params = _check_network(x, params)
+    if params["W2"].shape[0] != 1:
+        raise ValueError(f"params['W2'] must have one row (one output unit), got shape {params['W2'].shape}")
+    target = _check_vector(target, "target", 1)
+    cache = _forward(x, params)
+    out, out_h = cache["out_o"][0], cache["out_h"]
+    return {"dE_dout": float(out - target[0]), "dout_dnet": float(out * (1 - out)),
+            "dnet_dh": params["W2"][0], "dh_dnet_h": out_h * (1 - out_h),
+            # net_h[j] = sum_i W1[j, i] x[i]: its derivative by W1[j, i] is the input x[i], for every j.
+            "dnet_h_dW1": np.tile(x, (out_h.size, 1)), "dnet_dW2": out_h}
+    # END SOLUTION
+
+
+def chain_rule_gradients(factors):
+    """dE/dW1 and dE/dW2 as products of the chain rule's factors.
+
+    Inputs:
+    - factors: a dict like the one chain_rule_factors returns (same keys and shapes).
+    Returns:
+    - dict with W1, shape (n_hidden, n_in), and W2, shape (1, n_hidden).
+    """
+    # BEGIN SOLUTION: check the keys (ValueError naming factors); multiply the factors along each path from E to the weight (the formulas above); check: the same numbers as backward
+    if not isinstance(factors, dict) or not set(FACTOR_KEYS) <= set(factors):
+        got = sorted(factors) if isinstance(factors, dict) else type(factors).__name__
+        raise ValueError(f"factors must be a dict with keys {FACTOR_KEYS}, got {got}")
+    f = {key: _as_float_array(factors[key], f"factors[{key!r}]") for key in FACTOR_KEYS}
+    to_net = f["dE_dout"] * f["dout_dnet"]  # dE/dnet_o: every path starts with it
+    to_net_h = to_net * f["dnet_dh"] * f["dh_dnet_h"]  # dE/dnet_h, one per hidden unit
+    return {"W1": to_net_h[:, None] * f["dnet_h_dW1"], "W2": (to_net * f["dnet_dW2"])[None, :]}
+    # END SOLUTION
+
+
+# %% [markdown]
+# ## 5. Checking gradients numerically
 # Central differences need nothing but the function itself, so they can
 # check any backward pass. Their error shrinks as h**2 until rounding error,
 # about 1e-16 / h, takes over; in float64, h = 1e-5 keeps both small (the
-# second figure in section 7 draws that V).
+# second figure in section 8 draws that V).
 
 # %%
 def numerical_gradient(f, x, h=1e-5):
@@ -386,9 +514,9 @@ def numerical_gradient(f, x, h=1e-5):
 def relative_error(a, b):
     """How far apart two gradients are, relative to their size.
 
-    ||a - b|| / (||a|| + ||b||) over all entries (0 when both are 0): near
-    1e-7 or below, a backward pass agrees with the numerical gradient; 1e-2
-    or above, it is wrong. Unlike an entrywise ratio it is not thrown by a
+    ||a - b|| / (||a|| + ||b||) over all entries (0 when both are 0): below
+    1e-7 (the lesson's bar), a backward pass agrees with the numerical
+    gradient; 1e-2 or above, it is wrong. Unlike an entrywise ratio it is not thrown by a
     tiny entry whose few last digits differ.
 
     Inputs:
@@ -406,7 +534,7 @@ def relative_error(a, b):
 
 
 # %% [markdown]
-# ## 5. Activations and their derivatives
+# ## 6. Activations and their derivatives
 # Backpropagation needs each activation's derivative, and the cheapest way
 # to get it reuses the output A = f(Z): sigmoid' = A (1 - A), tanh' = 1 - A**2.
 # Softmax is different: every output depends on every logit, so it is only
@@ -467,10 +595,10 @@ def activation_derivative(Z, A, name):
 
 
 # %% [markdown]
-# ## 6. An MLP of any depth
+# ## 7. An MLP of any depth
 # Sections 1 to 3 again, in a loop over the layers, for a batch of examples
 # at once (one per row). Check it against `numerical_gradient` for every
-# activation and loss: a relative error near 1e-8 means it is right.
+# activation and loss: below 1e-7, the lesson's bar, it is right.
 
 # %%
 def _check_layer_sizes(layer_sizes):
@@ -571,7 +699,7 @@ class MLP:
         Returns:
         - the output A[L], shape (n, layer_sizes[-1]).
         """
-        # BEGIN SOLUTION: check X; per layer Z = A @ W.T + b, A = activate(Z, name); keep all A and Z in self._cache
+        # BEGIN SOLUTION: check X; section 1's forward pass in a loop over the layers, one example per row (the class docstring); keep every layer's input and net input in self._cache for backward; check: the slides' 2-2-2 outputs
         A, Z = [self._check_X(X)], []
         for W, b, name in zip(self.weights, self.biases, self.activations):
             Z.append(A[-1] @ W.T + b)
@@ -613,7 +741,7 @@ class MLP:
         - [(dW, db), ...]: one pair per layer, with the shapes of W[l] and b[l].
           They are kept for step.
         """
-        # BEGIN SOLUTION: delta = (A - Y) / n, times f'(Z) for mse; per layer dW = delta.T @ A_in, db = sum over rows, then delta_in
+        # BEGIN SOLUTION: section 2's backward pass in a loop from the last layer to the first, for a batch: the loss is a mean over the rows, and with cross-entropy the output derivative cancels (the lesson); check: relative_error against numerical_gradient below 1e-7
         if self._cache is None:
             raise RuntimeError("call forward(X) before backward(Y)")
         A, Z = self._cache
@@ -681,7 +809,7 @@ class MLP:
 
 
 # %% [markdown]
-# ## 7. Figures
+# ## 8. Figures
 # The 2-2-2 network's error over 10,000 updates, and the numerical
 # gradient's error as the step h shrinks.
 

@@ -29,6 +29,20 @@ Kinks. relu, leaky_relu and step have no derivative at 0; code still has to
 return a number there. This course uses: step(0) = 1; at z = 0 the
 derivatives of step and relu are 0, of leaky_relu 1.
 
+Where the slides say otherwise:
+- Deck 004's table of activations gives three wrong ranges. softplus
+  log(1 + e^x) takes every value in (0, inf), not (0, 1) (that is its
+  derivative's range); leaky_relu is unbounded both ways, (-inf, inf), not
+  (-1, 1); elu with alpha > 0 takes (-alpha, inf), not [0, inf): below 0 it
+  is alpha (e^x - 1), which tends to -alpha.
+- Deck 003 defines the step with overlapping cases, 0 if x > 0 and 1 if
+  x >= 0, which gives x > 0 both values. The step is 0 for x < 0 and 1 for
+  x >= 0, as deck 004's table has it.
+- Deck 003 says that for the sigmoid "small input values give very small
+  gradients". It is the other way round: s'(0) = 1/4 is the largest the
+  derivative gets; large |z| saturates the unit and makes s'(z) tiny
+  (s'(10) = 4.5e-5). The slide's next lines say so.
+
 Numerical care. e^z overflows for z above about 709: softmax subtracts the
 row's maximum first (softmax(z) = softmax(z - c) for any c), and softplus and
 the sigmoid are rewritten with e^-|z|, which never exceeds 1. Beware
@@ -214,8 +228,9 @@ def softplus(x):
 # ## 2. Their derivatives
 # Each derivative takes the activation's input x (not its output) and the
 # activation's extra arguments. Check each against a numerical derivative,
-# (f(x + h) - f(x - h)) / (2 h), away from the kinks; at the kinks follow the
-# course's convention (see the lesson).
+# (f(x + h) - f(x - h)) / (2 h), away from the kinks, to the course's bar for
+# a correct gradient (lab 2): a relative error below 1e-7. At the kinks follow
+# the course's convention (see the lesson).
 
 # %%
 def d_linear(x):

@@ -1,13 +1,16 @@
 """Graded tests for lab 1: gradient descent and the sigmoid neuron.
 
-Expected values come from the slides' worked examples, from closed forms
-(a quadratic's trajectory) and from numerical gradients computed here with
-an independent sigmoid, never from the solution.
+Expected values come from the slides' worked examples (recomputed: the
+slides round), from closed forms (a quadratic's trajectory) and from
+numerical gradients computed here with an independent sigmoid, never from
+the solution. Training runs are compared with plain loops in
+tests/references/lab01_gradient_descent.py (through `reference`), which
+never ship with the lab.
 """
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded, reference
 
 # The slides' OR-gate neuron: input (0, 1), weights 0.2 and 0.3, bias weight 0.5.
 OR_X, OR_W, OR_B, OR_TARGET = [0.0, 1.0], [0.2, 0.3], 0.5, 1.0
@@ -173,6 +176,17 @@ def squared_error_gradients_or_gate(lab):
     expect_close(db, -0.066317465, rtol=1e-7, hint="dE/db is the same with x replaced by 1")
 
 
+@graded(points=1)
+def update_or_gate(lab):
+    "one step with lr 0.05 on the OR gate moves w2 from 0.3 to 0.303316 (the slides start from w2 = 1)"
+    path = lab.probes.neuron_descent(OR_X, OR_W, OR_B, OR_TARGET, 0.05, 1)
+    # w2 - lr * dE/dw2 = 0.3 - 0.05 * (-0.066317465); w1 stays, its input is 0.
+    expect_close(path[-1], [0.2, 0.3033158732], rtol=1e-9,
+                 called="gradient_descent(lambda w: squared_error_gradients([0, 1], w, 0.5, 1)[0], "
+                        "w0=[0.2, 0.3], lr=0.05, steps=1)",
+                 hint="w <- w - lr * dE/dw from the weights you start with (the slides' 1.0033155 starts from 1)")
+
+
 @graded(points=2)
 def squared_error_gradients_second_example(lab):
     "squared_error_gradients gives the slides' second example, dE/dw = (0.009276, 0.027828)"
@@ -224,26 +238,6 @@ def cross_entropy_gradients_numerical(lab):
 
 # training -----------------------------------------------------------------------
 
-def reference_batch_training(x, y, lr, epochs, loss):
-    """Full-batch gradient descent from zero weights, mean gradient per step."""
-    w, b = np.zeros(x.shape[1]), 0.0
-    for _ in range(epochs):
-        out = reference_sigmoid(x @ w + b)
-        delta = (out - y) * out * (1 - out) if loss == "mse" else out - y
-        w, b = w - lr * x.T @ delta / len(y), b - lr * delta.mean()
-    return w, b
-
-
-def single_example_steps(x, y, lr, steps):
-    """`steps` squared-error updates on one example (x, y), from zero weights."""
-    w, b = np.zeros(len(x)), 0.0
-    for _ in range(steps):
-        out = reference_sigmoid(x @ w + b)
-        delta = (out - y) * out * (1 - out)
-        w, b = w - lr * delta * x, b - lr * delta
-    return w, b
-
-
 REPEATED = (np.array([0.5, -1.0, 2.0]), 1.0)  # one example, repeated n times below
 
 
@@ -257,7 +251,7 @@ def train_batch(lab):
     "train_neuron with batch_size=None is batch gradient descent (one mean-gradient step per epoch)"
     x, _, _, y = random_batch(seed=3, n=8, d=3)
     w, b, _ = lab.train_neuron(x, y, 0.5, 20, batch_size=None, loss="mse", seed=0)
-    expected_w, expected_b = reference_batch_training(x, y, 0.5, 20, "mse")
+    expected_w, expected_b = reference.batch_training(x, y, 0.5, 20, "mse")
     hint = "start from zero weights; each step subtracts lr times the gradient averaged over the batch"
     expect_close(w, expected_w, rtol=1e-9, atol=1e-12, hint=hint)
     expect_close(b, expected_b, rtol=1e-9, atol=1e-12, hint=hint)
@@ -269,7 +263,7 @@ def train_stochastic_steps(lab):
     x, y = repeated_data(7)
     w, _, _ = lab.train_neuron(x, y, 0.3, 2, batch_size=1, seed=0)
     # With every example alike the order does not matter: 2 epochs x 7 examples = 14 steps.
-    expect_close(w, single_example_steps(*REPEATED, 0.3, 14)[0], rtol=1e-10,
+    expect_close(w, reference.single_example_steps(*REPEATED, 0.3, 14)[0], rtol=1e-10,
                  hint="stochastic gradient descent updates after every single example")
 
 
@@ -278,7 +272,7 @@ def train_minibatch_steps(lab):
     "train_neuron with batch_size=4 on 10 examples takes 3 steps per epoch (the last batch has 2)"
     x, y = repeated_data(10)
     w, _, _ = lab.train_neuron(x, y, 0.3, 2, batch_size=4, seed=0)
-    expect_close(w, single_example_steps(*REPEATED, 0.3, 6)[0], rtol=1e-10,
+    expect_close(w, reference.single_example_steps(*REPEATED, 0.3, 6)[0], rtol=1e-10,
                  hint="ceil(n / batch_size) batches per epoch, each step with its batch's mean gradient")
 
 
