@@ -5,16 +5,18 @@ sandbox and returns what happened ("allowed", or the error that stopped it,
 or what it managed to do). `grade_calls` grades it with one graded test per
 call and hands back the raw values, which the tests then judge in the grader.
 
-The environments: the grader as root with namespaces (this machine, as it
-is), as root in a container without CAP_SYS_ADMIN (Gradescope's Docker), and
-as an ordinary user. `command_in` builds the command line that mimics each;
-run as a script (`python tests/environments.py OUT.json TOKEN`),
-this file grades `WALLS` in whatever environment started it and writes the
-claims it checked to OUT.json.
+The environments (`ENVIRONMENTS`): the grader as root with namespaces (this
+machine, as it is), as root in a container without CAP_SYS_ADMIN
+(Gradescope's Docker), as an ordinary user, and as an ordinary user where
+only Landlock holds. `command_in` builds the command line that mimics each;
+run as a script (`python tests/environments.py OUT.json TOKEN`), this file
+grades `WALLS` in whatever environment started it and writes the claims it
+checked to OUT.json.
 """
 
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -32,7 +34,7 @@ from autograder.sandbox import descendants, process_table
 
 LAB = "lab99_walls"
 WALLS = r'''
-import ctypes, mmap, os, signal, socket, struct, threading, time
+import mmap, os, socket, struct, threading, time
 
 
 def attempt(action, path, name="planted.txt"):
@@ -67,6 +69,13 @@ def flood(megabytes):
     for _ in range(megabytes):
         print(line)
     return "done"
+
+
+def zeros(count):
+    """A legitimate but large answer: `count` float64 zeros."""
+    import numpy
+
+    return numpy.zeros(count)
 
 
 def fds():
@@ -366,7 +375,7 @@ def why_not(environment):
     if missing:
         return f"needs {', '.join(missing)} (util-linux)"
     if not ENVIRONMENTS[environment]:
-        return ""
+        return "" if confine.environment().bwrap else "bubblewrap cannot make namespaces on this machine"
     done = subprocess.run(command_in(environment, [PYTHON, "-c", "pass"]), capture_output=True, text=True,
                           timeout=60)
     return "" if done.returncode == 0 else f"cannot mimic it here: {done.stderr.strip()[-300:]}"
@@ -377,16 +386,12 @@ def command_in(environment, argv):
     prefix = ENVIRONMENTS[environment]
     if not prefix:
         return list(argv)
-    inner = " ".join(_quote(word) for word in [*prefix, *argv])
+    inner = shlex.join(str(word) for word in [*prefix, *argv])
     if not PYTHON.startswith("/root/"):
         return ["sh", "-c", "exec " + inner]
     # Python lives under the closed /root: open just its folder, in a private mount namespace.
     name = Path(PYTHON).relative_to("/root").parts[0]
     return ["unshare", "--mount", "sh", "-c", OPEN_ROOT.format(name=name) + inner]
-
-
-def _quote(word):
-    return "'" + str(word).replace("'", "'\\''") + "'"
 
 
 def open_folder():

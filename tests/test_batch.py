@@ -74,3 +74,39 @@ def test_the_command_line_runs_a_batch(classroom, tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main(["batch", str(classroom), "--out", str(out), "--jobs", "2", "--timeout", "5"]) == 0
     assert "graded 4 submissions" in capsys.readouterr().out
+
+
+def test_a_missing_folder_is_one_line_and_status_2(tmp_path, capsys):
+    assert cli.main(["batch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error:") and "nowhere" in error and len(error.splitlines()) == 1, error
+
+
+@pytest.mark.parametrize(("hand_in", "says"), [
+    (lambda folder: (folder / "eve").mkdir(), "No lab01_gradient_descent.py"),
+    (lambda folder: (folder / "eve").mkdir() or (folder / "eve" / f"{LAB}.py").write_text("import nothing_here\n"),
+     "could not be imported"),
+], ids=["an empty submission", "an unimportable submission"])
+def test_each_failure_gets_a_note_in_the_gradebook(tmp_path, hand_in, says):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    hand_in(folder)
+    batch.run(folder, tmp_path / "out", jobs=1, limits=FAST, progress=False, labs=[LAB])
+    assert says in rows(tmp_path / "out")["eve"]["note"], rows(tmp_path / "out")["eve"]
+
+
+def test_a_notebook_named_after_its_student_is_graded_as_the_assignments_lab(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(course.ROOT / "notebooks" / "solutions" / f"{LAB}.ipynb", folder / "fay.ipynb")
+    batch.run(folder, tmp_path / "out", jobs=1, limits=FAST, progress=False, labs=[LAB])
+    points = sum(test.points for test in course.load_tests(LAB))
+    assert float(rows(tmp_path / "out")["fay"][LAB]) == points
+
+
+def test_a_one_lab_assignment_is_scored_out_of_that_lab(classroom, tmp_path):
+    batch.run(classroom, tmp_path / "out", jobs=2, limits=FAST, progress=False, labs=[LAB])
+    table = rows(tmp_path / "out")
+    points = sum(test.points for test in course.load_tests(LAB))
+    assert set(table["ada"]) == {"student", LAB, "total", "max", "note"}, "only the assignment's labs are columns"
+    assert float(table["ada"]["max"]) == points and float(table["ada"]["total"]) == points

@@ -3,9 +3,10 @@
 One test per mechanism: each grades `environments.WALLS` (a lab file whose
 functions each try one thing) and checks that the harm is prevented, that
 the grading finished in bounded time with results that can be written, and
-that nothing of the submission is left running or on disk. The last tests
-check a few key claims in each environment this machine can mimic: root with
-namespaces, a container without CAP_SYS_ADMIN, an ordinary user.
+that nothing of the submission is left running or on disk. Then two
+students graded in one batch, and last a few key claims in each environment
+this machine can mimic (`environments.ENVIRONMENTS`): root with namespaces,
+a container without CAP_SYS_ADMIN, an ordinary user with and without them.
 """
 
 import json
@@ -26,8 +27,10 @@ from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, command_in, grad
                           write_walls)
 from helpers import FAST, solution_text
 
-from autograder import confine, course, protocol, report, wire
-from autograder.sandbox import Limits
+from autograder import batch, confine, course, protocol, report, runner, wire
+from autograder.course import GradedTest
+from autograder.graded import graded
+from autograder.sandbox import Limits, descendants, process_table
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux only")
 
@@ -283,6 +286,16 @@ def test_a_flood_of_output_is_discarded_at_pipe_speed(hostile):
     assert seconds < 10, f"grading a function that prints 64 MiB took {seconds:.0f} s"
 
 
+def test_the_largest_array_that_may_cross_arrives_in_good_time(hostile):
+    count = wire.MAX_MESSAGE_BYTES // 2 // 8  # float64s: the largest array the wire lets cross
+    started = time.monotonic()
+    result, values = hostile([("zeros", (count,))], Limits(timeout=120, import_timeout=10), seconds=150)
+    seconds = time.monotonic() - started
+    assert result.tests[0].passed and values[0].shape == (count,), result.tests[0].message
+    # Encoding, a pipe and decoding take a second or two; reading it slowly would eat a test's whole deadline.
+    assert seconds < 10, f"a {count * 8 / 2**20:.0f} MiB array took {seconds:.0f} s to come back"
+
+
 @pytest.mark.parametrize("mapped", [False, True], ids=["written to the fd", "mapped, fd closed"])
 def test_memfd_cannot_grow_past_the_memory_cap(hostile, mapped):
     limits = Limits(timeout=30, import_timeout=10, memory=256 * 2**20)
@@ -349,6 +362,30 @@ def test_the_worker_and_the_grader_cannot_be_killed(hostile):
     assert after.passed and values[1] == "yes", f"the child, its worker and the grader should survive: {after.message}"
 
 
+CAPABILITIES_TO_CHANGE_USER = 1 << 6 | 1 << 7  # CAP_SETGID, CAP_SETUID
+
+
+def test_a_root_worker_keeps_only_the_capabilities_to_change_user(tmp_path):
+    if os.geteuid() != 0 or not confine.environment().bwrap:
+        pytest.skip("only a root grader behind bubblewrap gives its workers capabilities to drop")
+    held = {}
+
+    @graded(points=1)
+    def look(lab):
+        "the sandbox's capabilities, seen from the grader"
+        lab.alive()
+        for pid in descendants(os.getpid(), process_table()):
+            with open(f"/proc/{pid}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+            held[f"{pid} {fields['Name'].strip()}"] = int(fields["CapEff"], 16)
+
+    result = runner.grade_lab(LAB, write_walls(tmp_path), FAST, tests=[GradedTest(LAB, "99.1", "look", 1.0, False, None,
+                                                                                 {}, look)])
+    assert result.tests[0].passed, result.tests[0].message
+    extra = {name: hex(caps) for name, caps in held.items() if caps & ~CAPABILITIES_TO_CHANGE_USER}
+    assert not extra, f"sandbox processes hold capabilities beyond CAP_SETUID and CAP_SETGID: {extra}"
+
+
 def test_the_network_is_out_of_reach(hostile):
     listeners = Listeners()
     try:
@@ -358,6 +395,58 @@ def test_the_network_is_out_of_reach(hostile):
         listeners.close()
     assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
     assert not reached, f"student code reached listeners on this machine over {reached} (it said {values})"
+
+
+# Batch: students kept apart.
+
+CLASSMATE = """
+import os, signal
+seen = []
+for path in ({alice!r}, {submissions!r}, {out!r}):
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path).read()
+        seen.append("read " + path)
+    except OSError:
+        pass
+for path in ({alice!r}, {out!r} + "/alice/results.json", {out!r} + "/mallory/results.json", {out!r} + "/gradebook.csv"):
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as stream:
+            stream.write('{{"score": 999, "max_score": 1, "tests": []}}')
+        seen.append("wrote " + path)
+    except OSError:
+        pass
+for pid in [*range(2, 1 << 16), os.getppid()]:  # every process it can see, its own worker last
+    if pid != os.getpid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+if seen:
+    raise RuntimeError("REACHED " + repr(seen))
+"""
+
+
+def test_in_batch_a_student_cannot_reach_a_classmate(tmp_path):
+    lab = "lab01_gradient_descent"
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    submissions.mkdir()
+    alice, mallory = submissions / "alice.py", submissions / "mallory.py"
+    alice.write_text(solution_text(lab))
+    mallory.write_text(solution_text(lab) + CLASSMATE.format(alice=str(alice), submissions=str(submissions),
+                                                             out=str(out)))
+    started = time.monotonic()
+    batch.run(submissions, out, jobs=2, labs=(lab,), progress=False, limits=Limits(timeout=20, import_timeout=20))
+    seconds = time.monotonic() - started
+    assert seconds < 180, f"grading two students took {seconds:.0f} s"
+    assert alice.read_text() == solution_text(lab), "a classmate changed alice's submission"
+    results = {student: json.loads((out / student / "results.json").read_text()) for student in ("alice", "mallory")}
+    assert "REACHED" not in results["mallory"]["output"], f"mallory reached alice: {results['mallory']['output']}"
+    for student, written in results.items():
+        assert written["score"] == written["max_score"] > 0, (
+            f"{student}'s correct lab should earn every point: {written['score']} / {written['max_score']}\n"
+            f"{written['output']}")
+    assert not leftovers(os.getpid()), "processes of the batch still run after it"
 
 
 # The environments: a few key claims in each one this machine can mimic.
