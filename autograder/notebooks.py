@@ -1,16 +1,30 @@
 """Notebooks from the lab sources, and lab code back from a student's notebook.
 
-A lab source is a jupytext "percent" script: `# %%` starts a code cell and
-`# %% [markdown]` a Markdown cell (its lines commented with `# `); the module
-docstring becomes the first Markdown cell, the lesson's opening. From each
-solution and each student version this module makes a notebook whose cells
-carry nbgrader's metadata (solution cells editable, lesson and provided code
-locked), so the notebooks also move to nbgrader or otter-style tools.
+`build.parse` splits each solution into cells; this module makes the two
+notebooks of a lab from those cells: `notebooks/solutions/` (the solution)
+and `notebooks/labs/` (the student's: solution regions cleared, no outputs).
+Cells carry nbgrader's metadata (solution cells editable, lesson and provided
+code locked). The module docstring becomes the opening Markdown cell.
+
+The student notebook also gets cells of its own, tagged `check` and locked:
+a set-up cell before the first code cell (it finds the course folder holding
+`autograder/` above the notebook and starts `autograder.check.watch`), a
+`check("name", ...)` cell after each exercise (`autograder/check.py`), and a
+last `check()` of the whole lab. Its figures cell (for a lab with
+`save_figures`) prints why there are no figures yet instead of stopping
+"Run All" while exercises are unfinished.
 
 For grading, `extract_code` turns a notebook back into a module: its code
-cells in order, IPython magics and shell escapes commented out, each cell
-headed by `# In[N]:` so that line numbers in messages can be given back as
-cells (`name_cells`).
+cells in order (the `check` cells left out), IPython magics and shell
+escapes commented out, each cell headed by `# In[N]:` so that line numbers
+in messages can be given back as cells (`name_cells`). `kernel_code` does the
+same for the cells a kernel ran (`autograder.check`), numbered as Jupyter
+numbers them.
+
+For nbgrader, `nbgrader_course` lays out a course folder: a config whose
+generate_assignment clears regions as `build` does (hints and # STUB lines
+kept), and per lab a source notebook with one autograder-test cell per
+graded test (`nbgrader_notebook`), worth that test's points.
 """
 
 import ast
@@ -25,13 +39,40 @@ from autograder import build, course
 
 NOTEBOOKS = course.ROOT / "notebooks"
 EXTRACTED = "# Code cells of {name}, extracted for grading.\n"
+KERNEL = "# Cells run in the kernel of {name}, extracted for grading.\n"
 CELL = re.compile(r"^# In\[(\d+)\]:$")
 MAGIC = re.compile(r"^\s*[%!]")
+CHECK_CALL = re.compile(r"^(check|assert_passes)\(.*\)\s*(#.*)?$")
+CHECK_TAG = "check"
+SETUP = '''# Set-up: run this cell first. It finds the course folder (the one holding autograder/)
+# above this notebook and imports check(), which grades the exercises you have run.
+import sys
+from pathlib import Path
+
+course_folder = next((folder for folder in (Path.cwd(), *Path.cwd().parents)
+                      if (folder / "autograder" / "check.py").is_file()), None)
+if course_folder is not None and str(course_folder) not in sys.path:
+    sys.path.insert(0, str(course_folder))
+from autograder.check import assert_passes, check, watch
+
+watch("{lab}")'''
 FIGURES = '''if __name__ == "__main__":  # in the notebook, not when the lab is imported for grading
     from IPython.display import Image, display
 
     for path in save_figures("figures/{lab}"):
         display(Image(filename=str(path)))'''
+STUDENT_FIGURES = '''if __name__ == "__main__":  # in the notebook, not when the lab is imported for grading
+    from IPython.display import Image, display
+
+    try:
+        paths = save_figures("figures/{lab}")
+    except Exception as error:  # the figures call your functions: unfinished ones stop them
+        print(f"No figures yet ({{type(error).__name__}}: {{error}}).\\n"
+              "They are drawn with your functions: finish the exercises, then run this cell again.")
+    else:
+        for path in paths:
+            display(Image(filename=str(path)))'''
+LAST_CHECK = "check()  # every visible test of the lab"
 SCHEMA_VERSION = 3
 
 
@@ -51,57 +92,200 @@ def _split_docstring(source):
     return f"# {title}\n{rest}".rstrip(), code
 
 
-def _cells(text, lab):
-    """[(cell type, source)] of a lab source, the docstring first, figures last."""
-    import jupytext  # building only: the grader itself stays light
-
-    cells = []
-    for cell in jupytext.reads(text, fmt="py:percent").cells:
-        source = cell.source.strip("\n")
-        if not cells and cell.cell_type == "code":
-            lesson, source = _split_docstring(source)
-            if lesson:
-                cells.append(("markdown", lesson))
-        if source:
-            cells.append((cell.cell_type, source))
-    if re.search(r"^def save_figures\(", text, re.MULTILINE):
-        cells.append(("code", FIGURES.format(lab=lab)))
-    return cells
+def _notebook_source(cell, text):
+    """A cell's source as a notebook shows it: no `# %%` line, Markdown uncommented."""
+    lines = text.splitlines()
+    if lines and build.CELL_MARKER.match(lines[0]):
+        lines = lines[1:]
+    if cell.kind == "markdown":
+        lines = [line[2:] if line.startswith("# ") else line[1:] if line.startswith("#") else line for line in lines]
+    return "\n".join(lines).strip("\n")
 
 
-def _nbgrader(lab, index, solution):
+def _defined_names(source):
+    """Top-level names a code cell defines (functions, classes, assigned names)."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return []
+    names = []
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.extend(target.id for target in targets if isinstance(target, ast.Name))
+    return names
+
+
+def _check_call(source, lab, visible):
+    """`check("a", "b")` for the names of an exercise cell that select visible tests, or None."""
+    from autograder import check  # check grades with the runner: only building needs it here
+
+    names = [name for name in _defined_names(source) if check.select(lab, [name], tests=visible, quiet=True)]
+    return f"check({', '.join(map(repr, names))})".replace("'", '"') if names else None
+
+
+def _metadata(lab, cell_id, solution, tags=()):
     kind = "solution" if solution else "locked"
-    metadata = {"nbgrader": {"grade": False, "grade_id": f"{lab}-{kind}-{index}", "locked": not solution,
+    metadata = {"nbgrader": {"grade": False, "grade_id": f"{lab}-{cell_id}", "locked": not solution,
                              "schema_version": SCHEMA_VERSION, "solution": solution, "task": False},
-                "tags": [kind]}
+                "tags": [kind, *tags]}
     if not solution:
         metadata.update(deletable=False, editable=False)
     return metadata
 
 
-def make_notebook(text, lab, solution_cells):
-    """A notebook of one lab source.
-
-    Args:
-        text: the lab's source (solution or student version).
-        lab: the lab's name.
-        solution_cells: indexes of the cells the student writes in.
-    """
+def _new_notebook():
     notebook = nbformat.v4.new_notebook()
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    for index, (kind, source) in enumerate(_cells(text, lab)):
-        new = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
-        cell = new(source, id=f"cell-{index}", metadata=_nbgrader(lab, index, index in solution_cells))
-        notebook.cells.append(cell)
     return notebook
 
 
-def solution_cells(solution_text, lab):
-    """Indexes of the cells of a solution that hold solution regions."""
-    return {index for index, (_, source) in enumerate(_cells(solution_text, lab)) if "BEGIN SOLUTION" in source}
+def _add(notebook, kind, source, cell_id, metadata):
+    new = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+    notebook.cells.append(new(source, id=cell_id, metadata=metadata))
+
+
+def make_notebooks(cells, lab, tests=None):
+    """(solution notebook, student notebook) of one lab's `build.Cell`s.
+
+    Args:
+        cells: the lab's cells, from `build.parse`.
+        lab: the lab's name.
+        tests: the lab's graded tests, to choose what each check cell
+            names (default: `course.load_tests(lab)`; a lab without
+            graded tests gets no check cells).
+    """
+    if tests is None:
+        tests = course.load_tests(lab) if (course.GRADED / f"{lab}.py").exists() else []
+    visible = [test for test in tests if not test.hidden]
+    solution, student = _new_notebook(), _new_notebook()
+    shared = []  # (kind, solution source, student source, is an exercise)
+    for cell in cells:
+        ours, theirs = _notebook_source(cell, cell.solution), _notebook_source(cell, cell.student)
+        if not shared and cell.kind == "code":
+            lesson, ours = _split_docstring(ours)
+            _, theirs = _split_docstring(theirs)
+            if lesson:
+                shared.append(("markdown", lesson, lesson, False))
+        if ours:
+            shared.append((cell.kind, ours, theirs, cell.is_exercise))
+    for index, (kind, ours, theirs, exercise) in enumerate(shared):
+        metadata = _metadata(lab, f"cell-{index}", exercise)
+        if visible and kind == "code" and not any(c.cell_type == "code" for c in student.cells):
+            _add(student, "code", SETUP.format(lab=lab), "setup", _metadata(lab, "setup", False, [CHECK_TAG]))
+        _add(solution, kind, ours, f"cell-{index}", metadata)
+        _add(student, kind, theirs, f"cell-{index}", metadata)
+        if exercise and (call := _check_call(ours, lab, visible)):
+            _add(student, "code", call, f"check-{index}", _metadata(lab, f"check-{index}", False, [CHECK_TAG]))
+    figures = [c.solution for c in cells if re.search(r"^def save_figures\(", c.solution, re.MULTILINE)]
+    if figures:
+        metadata = _metadata(lab, "figures", False)
+        _add(solution, "code", FIGURES.format(lab=lab), "figures", metadata)
+        _add(student, "code", STUDENT_FIGURES.format(lab=lab), "figures", metadata)
+    if visible:
+        _add(student, "code", LAST_CHECK, "check-all", _metadata(lab, "check-all", False, [CHECK_TAG]))
+    return solution, student
+
+
+NBGRADER_CONFIG = """# nbgrader's configuration for the course's labs, written by autograder.notebooks.nbgrader_course.
+import sys
+
+sys.path.insert(0, {root!r})  # the course repository: autograder/ and tests/graded/
+from autograder import notebooks
+
+c = get_config()
+c.CourseDirectory.course_id = "nnlab"
+c.CourseDirectory.root = {folder!r}
+c.Exchange.root = {exchange!r}
+# Solution regions cleared as `python -m autograder build` clears them: hints and # STUB lines kept.
+c.GenerateAssignment.preprocessors = notebooks.nbgrader_preprocessors()
+c.Execute.timeout = 600
+"""
+HIDDEN_TEST = "### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
+
+
+def _test_cell(notebook, lab, test):
+    call = f"assert_passes({test.function.__name__!r})".replace("'", '"')
+    metadata = {"nbgrader": {"grade": True, "grade_id": f"{lab}-test-{test.function.__name__}", "locked": True,
+                             "points": test.points, "schema_version": SCHEMA_VERSION, "solution": False,
+                             "task": False},
+                "tags": ["locked", CHECK_TAG], "deletable": False, "editable": False}
+    _add(notebook, "code", HIDDEN_TEST.format(call=call) if test.hidden else call,
+         f"test-{test.function.__name__}", metadata)
+
+
+def nbgrader_notebook(cells, lab, tests=None):
+    """nbgrader's source notebook of one lab: the solution with one autograder-test cell per graded test.
+
+    Each visible test's cell follows the exercise it checks (as the check
+    cells do); the hidden tests and the tests that name no exercise come
+    last. A test cell (`autograder.check.assert_passes`) is worth the graded
+    test's points; a hidden test sits in nbgrader's HIDDEN TESTS region.
+    """
+    from autograder import check
+
+    tests = course.load_tests(lab) if tests is None else tests
+    solution, student = make_notebooks(cells, lab, tests)
+    visible = [test for test in tests if not test.hidden]
+    after = {}  # a test goes after the last exercise it calls, when all it needs is defined
+    for cell in student.cells:
+        if cell.id.startswith("check-") and cell.id != "check-all":
+            for test in check.select(lab, re.findall(r'"([^"]+)"', cell.source), tests=visible, quiet=True):
+                after[test.number] = cell.id
+    by_id = {cell.id: cell for cell in solution.cells}
+    notebook = _new_notebook()
+    for cell in student.cells:
+        if not cell.id.startswith("check-"):
+            # the solution's cells; the set-up and the figures as students have them
+            notebook.cells.append(by_id[cell.id] if cell.id in by_id and cell.id != "figures" else cell)
+        for test in visible:
+            if after.get(test.number) == cell.id:
+                _test_cell(notebook, lab, test)
+    for test in tests:
+        if test.number not in after:
+            _test_cell(notebook, lab, test)
+    return notebook
+
+
+def nbgrader_preprocessors():
+    """nbgrader's generate_assignment preprocessors, with solution regions cleared as `build` clears them."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import ClearSolutions
+
+    class ClearRegions(ClearSolutions):
+        """ClearSolutions keeping each region's hint (`raise NotImplementedError(hint)`) and # STUB lines."""
+
+        def _replace_solution_region(self, cell, language):
+            if cell.cell_type != "code":
+                return super()._replace_solution_region(cell, language)
+            cell.source, regions = build.clear_regions(cell.source, cell.metadata.get("nbgrader", {}).get("grade_id"))
+            cell.source = cell.source.rstrip("\n")
+            return regions > 0
+
+    return [ClearRegions if step is ClearSolutions else step
+            for step in GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default()]
+
+
+def nbgrader_course(folder, labs, solutions=course.SOLUTIONS, exchange=None):
+    """Lay out an nbgrader course in `folder`: its config and one assignment per lab (source/<lab>/<lab>.ipynb).
+
+    Returns:
+        The course folder's path.
+    """
+    folder = Path(folder).resolve()
+    exchange = Path(exchange or folder / "exchange").resolve()
+    exchange.mkdir(parents=True, exist_ok=True)
+    (folder / "nbgrader_config.py").write_text(
+        NBGRADER_CONFIG.format(root=str(course.ROOT), folder=str(folder), exchange=str(exchange)))
+    for lab in labs:
+        path = Path(solutions) / f"{lab}.py"
+        _write(nbgrader_notebook(build.parse(path.read_text(), path.name), lab), folder / "source" / lab / f"{lab}.ipynb")
+    return folder
 
 
 def execute(notebook, timeout=600):
@@ -136,23 +320,40 @@ def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NO
         run: execute the solution notebooks that are written, so they carry outputs.
     """
     stale = []
-    for solution in sorted(Path(solutions).glob("lab[0-9][0-9]_*.py")):
-        lab, text = solution.stem, solution.read_text()
-        cells = solution_cells(text, lab)
-        student = build.student_version(text, solution.name)
-        for kind, source in (("solutions", text), ("labs", student)):
-            path = Path(folder) / kind / f"{lab}.ipynb"
-            notebook = make_notebook(source, lab, cells)
-            if path.exists():
-                written = nbformat.reads(path.read_text(), as_version=4)
+    for path in build.solution_files(solutions):
+        lab = path.stem
+        made = dict(zip(("solutions", "labs"), make_notebooks(build.parse(path.read_text(), path.name), lab)))
+        for kind, notebook in made.items():
+            target = Path(folder) / kind / f"{lab}.ipynb"
+            if target.exists():
+                written = nbformat.reads(target.read_text(), as_version=4)
                 # A solution notebook written with --no-execute is stale until it is run.
                 unrun = run and kind == "solutions" and not _executed(written)
                 if _sources(written) == _sources(notebook) and not unrun:
                     continue
-            stale.append(str(path.relative_to(folder.parent)))
+            stale.append(str(target.relative_to(Path(folder).parent)))
             if not check:
-                _write(execute(notebook) if run and kind == "solutions" else notebook, path)
+                _write(execute(notebook) if run and kind == "solutions" else notebook, target)
     return stale
+
+
+def is_check_cell(source, tags=()):
+    """Whether a code cell is the grader's (set-up or check), not the lab's code."""
+    return CHECK_TAG in tags or "from autograder.check import" in source
+
+
+def _module(header, cells):
+    """A module's text of [(cell number, source)]: magics and `check(...)` lines commented out."""
+    parts = [header]
+    for number, source in cells:
+        lines = source.splitlines()
+        if lines and lines[0].lstrip().startswith("%%"):
+            lines = [f"# {line}" for line in lines]  # a cell magic: the whole cell is not Python
+        parts.append(f"# In[{number}]:\n")
+        parts.extend(f"# {line}\n" if MAGIC.match(line) or CHECK_CALL.match(line) else f"{line}\n"
+                     for line in lines)
+        parts.append("\n")
+    return "".join(parts)
 
 
 def extract_code(path):
@@ -167,17 +368,15 @@ def extract_code(path):
 
 def extract_code_from(notebook, name):
     """The code cells of a notebook object as a module's text (see `extract_code`)."""
-    parts = [EXTRACTED.format(name=name)]
-    for number, cell in enumerate(notebook.cells, start=1):
-        if cell.cell_type != "code":
-            continue
-        lines = cell.source.splitlines()
-        if lines and lines[0].lstrip().startswith("%%"):
-            lines = [f"# {line}" for line in lines]  # a cell magic: the whole cell is not Python
-        parts.append(f"# In[{number}]:\n")
-        parts.extend(f"# {line}\n" if MAGIC.match(line) else f"{line}\n" for line in lines)
-        parts.append("\n")
-    return "".join(parts)
+    return _module(EXTRACTED.format(name=name), [
+        (number, cell.source) for number, cell in enumerate(notebook.cells, start=1)
+        if cell.cell_type == "code" and not is_check_cell(cell.source, cell.metadata.get("tags", ()))])
+
+
+def kernel_code(cells, name):
+    """The module's text of the cells a kernel ran, [(execution count, source)], in that order."""
+    return _module(KERNEL.format(name=name), [(number, source) for number, source in cells
+                                              if not is_check_cell(source)])
 
 
 def name_cells(message, lab, code):
@@ -189,17 +388,20 @@ def name_cells(message, lab, code):
             current = number
         elif starts:
             cells[number] = (starts[current], number - current)
+    from_kernel = code.startswith(KERNEL.split("{")[0])
 
     def cell_of(match):
         line = int(match["line"])
         if line not in cells:
             return match[0]
         cell, within = cells[line]
-        return f"{lab}.ipynb{match['quote']}, cell {cell}, line {within}"
+        if from_kernel:  # as IPython names the cells it ran
+            return f"Cell In[{cell}], line {within}"
+        return f"{match['file'] or ''}{lab}.ipynb{match['quote']}, cell {cell}, line {within}"
 
-    return re.sub(rf'{re.escape(lab)}\.py(?P<quote>"?), line (?P<line>\d+)', cell_of, message)
+    return re.sub(rf'(?P<file>File ")?{re.escape(lab)}\.py(?P<quote>"?), line (?P<line>\d+)', cell_of, message)
 
 
 def is_extracted(text):
-    """Whether a module's text was made from a notebook by `extract_code`."""
-    return text.startswith(EXTRACTED.split("{")[0])
+    """Whether a module's text was made from a notebook by `extract_code` or `kernel_code`."""
+    return text.startswith((EXTRACTED.split("{")[0], KERNEL.split("{")[0]))

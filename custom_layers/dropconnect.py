@@ -38,6 +38,9 @@ class DropConnectDense(keras.layers.Layer):
     draws a new one, and the generator's state is saved with the weights
     (resumed training draws the masks uninterrupted training would have).
 
+    A Keras mask on the inputs (from `Embedding(mask_zero=True)`, say)
+    passes through to the outputs unchanged, as with `Dense`.
+
     Args:
         units: Positive integer, dimensionality of the output.
         rate: Float in [0, 1), probability of dropping each weight.
@@ -52,6 +55,8 @@ class DropConnectDense(keras.layers.Layer):
             materialising a `(batch, input_dim, units)` tensor of masked
             weights: memory grows as batch x input_dim x units (for inputs of
             rank > 2 an example's mask is shared along its inner axes).
+            Sparse inputs work with both; `"example"` makes them dense while
+            training.
         seed: Optional integer seed of the layer's `SeedGenerator`.
         kernel_initializer, bias_initializer, kernel_regularizer,
         bias_regularizer, activity_regularizer, kernel_constraint,
@@ -97,6 +102,9 @@ class DropConnectDense(keras.layers.Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.input_spec = keras.layers.InputSpec(min_ndim=2)
+        # Like Dense: the layer acts on the last axis only, so a mask over
+        # the other axes (Embedding(mask_zero=True), ...) passes through.
+        self.supports_masking = True
 
     def build(self, input_shape):
         """Create the kernel `(input_dim, units)` and the bias `(units,)`."""
@@ -128,6 +136,9 @@ class DropConnectDense(keras.layers.Layer):
                 outputs = ops.matmul(inputs, self._masked_kernel(()))
             else:
                 kernels = self._masked_kernel((ops.shape(inputs)[0],))
+                # einsum takes no sparse tensors; a dense copy of the inputs
+                # is small next to the (batch, input_dim, units) kernels.
+                inputs = ops.convert_to_tensor(inputs, sparse=False)
                 outputs = ops.einsum("b...i,bio->b...o", inputs, kernels)
         else:
             outputs = ops.matmul(inputs, self.kernel)

@@ -1,13 +1,25 @@
 """The course's momentum and Adam optimizers, in the slides' notation.
 
-Both are ordinary `keras.optimizers.Optimizer` subclasses written with
-`keras.ops` only, so they run on every Keras backend and keep everything the
-base class provides: learning-rate schedules, `clipnorm`, `clipvalue`,
+Both are `keras.optimizers.Optimizer` subclasses written with `keras.ops`
+only, so they run on every Keras backend and keep everything the base class
+provides: learning-rate schedules, `clipnorm`, `clipvalue`,
 `global_clipnorm`, `weight_decay`, `gradient_accumulation_steps`, `use_ema`,
 `loss_scale_factor` and saving with the model.
+
+Keras's built-in optimizers keep one state tensor per model variable and
+update the variables one at a time, except on PyTorch, where Keras swaps in
+fused multi-tensor updates. One `keras.ops` call costs about as much as one
+fused update there, so ours keep each kind of state (a velocity, ...) in a
+single flat vector covering every model variable, and apply the rule once
+per step to all of them (`_FlatStateOptimizer`). The state is held in
+float32 at least (float64 if a model variable is float64): in float16 or
+bfloat16, squared gradients and epsilon round to zero.
 """
 
+import math
+
 import keras
+import numpy as np
 from keras import ops
 
 from custom_layers._validation import check_bool
@@ -15,8 +27,105 @@ from custom_layers._validation import check_learning_rate
 from custom_layers._validation import check_real
 
 
+class _FlatStateOptimizer(keras.optimizers.Optimizer):
+    """An optimizer whose state lives in flat vectors, updated in one go.
+
+    Subclasses create their state with `_add_state(name)` in `build` and
+    write the rule in `_flat_step(gradient, learning_rate, update)`, where
+    `gradient` holds every model variable's gradient, flattened and
+    concatenated in the order of the variables the optimizer was built with,
+    and `update(state, value)` assigns a state vector. `_flat_step` returns
+    the flat step that is subtracted from the variables.
+    """
+
+    def build(self, var_list):
+        """Lay the variables out in the flat vectors.
+
+        Args:
+            var_list: The model variables this optimizer will update.
+        """
+        if self.built:
+            return
+        super().build(var_list)
+        # Variable index -> its slice of the flat vectors. Variables that
+        # Keras overwrites with their gradient get no state, as in Keras.
+        slices = {}
+        start = 0
+        for index, variable in enumerate(var_list):
+            if not self._overwrite_variable_with_gradient(variable):
+                size = math.prod(variable.shape)
+                slices[index] = (start, start + size)
+                start += size
+        self._slices = slices
+        self._state_size = start
+        dtypes = {variable.dtype for variable in var_list}
+        self._state_dtype = "float64" if "float64" in dtypes else "float32"
+
+    def _add_state(self, name):
+        """Return a new zero state vector covering every model variable."""
+        return self.add_variable(
+            (self._state_size,), dtype=self._state_dtype, name=name
+        )
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """Update all `trainable_variables` at once (Keras's batched hook).
+
+        This replaces TensorFlow's version, which hands each variable to
+        `tf.distribute`: the course's optimizers serve one device.
+        """
+        given = {
+            self._get_variable_index(variable): gradient
+            for gradient, variable in zip(grads, trainable_variables)
+        }
+        dtype = self._state_dtype
+        pieces = [
+            ops.ravel(ops.cast(given[index], dtype))
+            if index in given
+            else ops.zeros((stop - start,), dtype=dtype)
+            for index, (start, stop) in self._slices.items()
+        ]
+        gradient = ops.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+
+        if len(given) == len(self._slices):
+            update = self.assign
+        else:
+            # Some variables got no gradient (Keras filtered out `None`s):
+            # their state must stay as it is, as in Keras's optimizers.
+            keep = np.ones(self._state_size, dtype=bool)
+            for index, (start, stop) in self._slices.items():
+                keep[start:stop] = index not in given
+            keep = ops.convert_to_tensor(keep)
+
+            def update(state, value):
+                self.assign(state, ops.where(keep, state.value, value))
+
+        step = self._flat_step(
+            gradient, ops.cast(learning_rate, dtype), update
+        )
+        for variable in trainable_variables:
+            start, stop = self._slices[self._get_variable_index(variable)]
+            own_step = step[start:stop]
+            if len(variable.shape) != 1:  # (ops.reshape costs on torch)
+                own_step = ops.reshape(own_step, variable.shape)
+            if variable.dtype == dtype:
+                new_value = variable.value - own_step
+            else:
+                # Subtract in the state's precision, then round once.
+                new_value = ops.cast(
+                    ops.cast(variable.value, dtype) - own_step, variable.dtype
+                )
+            self.assign(variable, new_value)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """Update one variable: the batched update restricted to it."""
+        self._backend_update_step([gradient], [variable], learning_rate)
+
+    def _flat_step(self, gradient, learning_rate, update):
+        raise NotImplementedError
+
+
 @keras.saving.register_keras_serializable(package="custom_layers")
-class MomentumOptimizer(keras.optimizers.Optimizer):
+class MomentumOptimizer(_FlatStateOptimizer):
     """Gradient descent with momentum, in the course slides' form.
 
     The velocity is an exponential moving average of the gradients and the
@@ -68,7 +177,7 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
         self.nesterov = nesterov
 
     def build(self, var_list):
-        """Create one velocity per model variable, initialised to zero.
+        """Create the velocity of every model variable, initialised to zero.
 
         Args:
             var_list: The model variables this optimizer will update.
@@ -76,26 +185,17 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
         if self.built:
             return
         super().build(var_list)
-        self._velocities = self.add_optimizer_variables(var_list, "velocity")
+        self._velocity = self._add_state("velocity")
 
-    def update_step(self, gradient, variable, learning_rate):
-        """Apply one momentum step to `variable`."""
-        lr = ops.cast(learning_rate, variable.dtype)
-        gradient = ops.cast(gradient, variable.dtype)
-        velocity = self._velocities[self._get_variable_index(variable)]
-
-        # beta * v + (1 - beta) * g, written as an in-place moving average.
-        self.assign_add(
-            velocity,
-            ops.multiply(ops.subtract(gradient, velocity), 1 - self.beta),
-        )
-        step = velocity
+    def _flat_step(self, gradient, learning_rate, update):
+        """Return the momentum step of all the variables."""
+        velocity = self._velocity.value
+        # beta * v + (1 - beta) * g, written as a moving average.
+        velocity = velocity + (gradient - velocity) * (1 - self.beta)
+        update(self._velocity, velocity)
         if self.nesterov:
-            step = ops.add(
-                ops.multiply(velocity, self.beta),
-                ops.multiply(gradient, 1 - self.beta),
-            )
-        self.assign_sub(variable, ops.multiply(step, lr))
+            velocity = velocity * self.beta + gradient * (1 - self.beta)
+        return velocity * learning_rate
 
     def get_config(self):
         """Return the constructor arguments, including the base class's."""
@@ -105,7 +205,7 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class AdamOptimizer(keras.optimizers.Optimizer):
+class AdamOptimizer(_FlatStateOptimizer):
     """Adam with bias correction, in the course slides' form.
 
     At step `t = 1, 2, ...` (Algorithm 1 of Kingma and Ba, 2015):
@@ -177,7 +277,7 @@ class AdamOptimizer(keras.optimizers.Optimizer):
         self.amsgrad = amsgrad
 
     def build(self, var_list):
-        """Create `m` and `v` (and `v_hat_max` for AMSGrad) per variable.
+        """Create `m` and `v` (and `v_hat_max` for AMSGrad), all zero.
 
         Args:
             var_list: The model variables this optimizer will update.
@@ -185,60 +285,38 @@ class AdamOptimizer(keras.optimizers.Optimizer):
         if self.built:
             return
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
+        self._momentum = self._add_state("momentum")
+        self._velocity = self._add_state("velocity")
         if self.amsgrad:
-            self._velocity_hats = self.add_optimizer_variables(
-                var_list, "velocity_hat"
-            )
+            self._velocity_hat = self._add_state("velocity_hat")
 
-    def update_step(self, gradient, variable, learning_rate):
-        """Apply one Adam step to `variable`."""
-        dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
-        gradient = ops.cast(gradient, dtype)
+    def _flat_step(self, gradient, learning_rate, update):
+        """Return the Adam step of all the variables."""
         # `iterations` counts completed updates (also under gradient
         # accumulation), so this update is number t = iterations + 1.
-        t = ops.cast(self.iterations + 1, dtype)
-        # convert_to_tensor, not cast: cast would round beta to float32 first.
-        beta_1 = ops.convert_to_tensor(self.beta_1, dtype=dtype)
-        beta_2 = ops.convert_to_tensor(self.beta_2, dtype=dtype)
-        correction_1 = 1 - ops.power(beta_1, t)
-        correction_2 = 1 - ops.power(beta_2, t)
+        t = ops.cast(self.iterations + 1, self._state_dtype)
+        correction_1 = 1 - self.beta_1**t
+        correction_2 = 1 - self.beta_2**t
 
-        index = self._get_variable_index(variable)
-        m = self._momentums[index]
-        v = self._velocities[index]
-        self.assign_add(
-            m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1)
-        )
-        self.assign_add(
-            v,
-            ops.multiply(
-                ops.subtract(ops.square(gradient), v), 1 - self.beta_2
-            ),
-        )
+        m, v = self._momentum.value, self._velocity.value
+        m = m + (gradient - m) * (1 - self.beta_1)
+        v = v + (gradient * gradient - v) * (1 - self.beta_2)
+        update(self._momentum, m)
+        update(self._velocity, v)
         if self.amsgrad:
-            v_hat_max = self._velocity_hats[index]
-            self.assign(
-                v_hat_max, ops.maximum(v_hat_max, ops.divide(v, correction_2))
+            v_hat_max = ops.maximum(
+                self._velocity_hat.value, v / correction_2
             )
+            update(self._velocity_hat, v_hat_max)
             # Back on v's scale, so that one formula below serves both cases.
-            v = ops.multiply(v_hat_max, correction_2)
+            v = v_hat_max * correction_2
 
         # lr * m_hat / (sqrt(v_hat) + eps), with both corrections moved into
         # scalars: (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)).
         # Same value, but no full-size divisions by c1 and c2.
         root_correction_2 = ops.sqrt(correction_2)
-        step_size = lr * root_correction_2 / correction_1
-        self.assign_sub(
-            variable,
-            ops.divide(
-                ops.multiply(m, step_size),
-                ops.add(ops.sqrt(v), self.epsilon * root_correction_2),
-            ),
-        )
+        step_size = learning_rate * root_correction_2 / correction_1
+        return m * step_size / (ops.sqrt(v) + self.epsilon * root_correction_2)
 
     def get_config(self):
         """Return the constructor arguments, including the base class's."""

@@ -21,9 +21,12 @@ few lines of NumPy.
 - AdaGrad gives every weight its own step size: it divides by the square
   root of the sum of that weight's squared gradients so far. Rarely-moved
   weights keep large steps, but the sum only grows, so learning eventually
-  stalls.
+  stalls: with a constant gradient its t-th step is lr / sqrt(t), a tenth
+  of lr after 100 steps.
 - RMSprop replaces the sum by a moving average of g**2, so the step size
-  adapts without dying out.
+  adapts without dying out: with the same constant gradient its t-th step
+  is lr / sqrt(1 - rho**t), which tends to lr (1.00001 lr after 100 steps
+  at rho = 0.9).
 - Adam combines both: a moving average m of the gradients (momentum) divided
   by the root of a moving average v of their squares (RMSprop). Both averages
   start at 0, so early on they are biased towards 0; dividing by
@@ -31,6 +34,20 @@ few lines of NumPy.
   moves every weight by almost exactly lr, whatever the size of its gradient.
 - A schedule lowers the learning rate as training goes on; inverse-time
   decay is lr0 / (1 + decay_rate * epoch).
+
+Where deck 004's slides say otherwise:
+- The table of optimizers says RMSprop "can stop learning too early". That
+  is AdaGrad's flaw, the one RMSprop was made to fix: AdaGrad's sum of
+  squared gradients only grows, so its steps shrink towards 0 (lr / 10
+  after 100 steps of a constant gradient), while RMSprop's moving average
+  forgets old gradients and its steps stay near lr (the two bullets above
+  give the numbers).
+- "GD is well suited for large datasets where computing the full gradient
+  is impractical", on the slide about SGD, should read SGD: stochastic
+  (and mini-batch) descent needs one example or one batch per step; full
+  gradient descent must pass over the whole dataset for every step, which
+  is what makes it impractical on large datasets. The digits figure uses
+  batches of 32.
 
 Keras writes momentum differently, v <- beta v + g, w <- w - lr v: a
 velocity in units of lr * gradient. The two forms take the same steps when
@@ -62,11 +79,10 @@ Every rule returns new arrays and leaves its inputs untouched.
 import numbers
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import ops
 from matplotlib.figure import Figure
-
-KERAS_CLASSES = ("MomentumOptimizer", "AdamOptimizer")
-
 
 # %% [markdown]
 # ## Checking the arguments
@@ -273,99 +289,94 @@ def inverse_time_decay(lr0, decay_rate, epoch):
 #   `self.add_optimizer_variables(var_list, "velocity")` returns that list.
 # - `update_step(gradient, variable, learning_rate)` updates one variable.
 #   Write it with `keras.ops` (`ops.multiply`, `ops.sqrt`, ...), change
-#   variables with `self.assign`, `self.assign_add`, `self.assign_sub`, and
-#   find a variable's state with `self._get_variable_index(variable)`.
+#   variables with `self.assign`, `self.assign_add`, `self.assign_sub`.
 #   `self.iterations` counts the steps already taken (0 during the first).
 # - `get_config()` returns the base class's config plus your
 #   hyperparameters, so that `MyOptimizer.from_config(config)` rebuilds it.
 #
-# Keras takes seconds and half a gigabyte to load, so this module loads it
-# only when you first ask for one of its classes (`lab.MomentumOptimizer`,
-# `from lab06_optimizers import AdamOptimizer`): the NumPy part above stays
-# quick to import and to test.
+# One private call: `self._get_variable_index(variable)` gives the position
+# of `variable` in the lists that `add_optimizer_variables` returned, so
+# that `update_step` finds its state. Keras 3 has no public equivalent, and
+# its own SGD and Adam find their state this way; the underscore means it
+# may change in a later Keras version (this lab was checked with Keras 3).
+#
+# Names change here on purpose. The NumPy rules above use the slides' names
+# (`beta1`, `beta2`, `eps`, fixed by the course); these classes use Keras's
+# (`beta_1`, `beta_2`, `epsilon`), as `keras.optimizers.Adam` does, so that
+# their configs read like any Keras optimizer's. Same meaning, same defaults:
+# `AdamOptimizer(beta_1=0.8)` follows `adam_step(..., beta1=0.8)` step for
+# step. `MomentumOptimizer`'s `learning_rate` defaults to 0.01, the default
+# of `keras.optimizers.SGD`; `momentum_step` has no default learning rate,
+# since the comparisons below give every rule its own.
 
 # %%
-def _define_keras_optimizers():
-    """Import Keras and define the lab's two optimizers; return {name: class}."""
-    import keras
-    from keras import ops
+class MomentumOptimizer(keras.optimizers.Optimizer):
+    """Gradient descent with momentum, in the slides' form (see momentum_step).
 
-    class MomentumOptimizer(keras.optimizers.Optimizer):
-        """Gradient descent with momentum, in the slides' form (see momentum_step).
+    For every variable, with a velocity that starts at 0:
 
-        For every variable, with a velocity that starts at 0:
+        velocity <- beta * velocity + (1 - beta) * gradient
+        variable <- variable - learning_rate * velocity
 
-            velocity <- beta * velocity + (1 - beta) * gradient
-            variable <- variable - learning_rate * velocity
+    Args:
+        learning_rate: a number >= 0 (or a Keras learning-rate schedule).
+        beta: the velocity's decay rate, in [0, 1).
+        name, **kwargs: passed on to keras.optimizers.Optimizer.
+    Config keys (get_config): the base class's, plus "beta".
+    """
 
-        Args:
-            learning_rate: a number >= 0 (or a Keras learning-rate schedule).
-            beta: the velocity's decay rate, in [0, 1).
-            name, **kwargs: passed on to keras.optimizers.Optimizer.
-        Config keys (get_config): the base class's, plus "beta".
-        """
+    def __init__(self, learning_rate=0.01, beta=0.9, name="momentum", **kwargs):
+        raise NotImplementedError('check beta (_check_decay), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta')
 
-        def __init__(self, learning_rate=0.01, beta=0.9, name="momentum", **kwargs):
-            raise NotImplementedError('check beta (_check_decay), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta')
+    def build(self, var_list):
+        """Create one velocity per variable, all zeros."""
+        raise NotImplementedError('return early if self.built; super().build(var_list); then one "velocity" per variable with self.add_optimizer_variables')
 
-        def build(self, var_list):
-            """Create one velocity per variable, all zeros."""
-            raise NotImplementedError('return early if self.built; super().build(var_list); then one "velocity" per variable with self.add_optimizer_variables')
+    def update_step(self, gradient, variable, learning_rate):
+        """One momentum step on `variable`."""
+        raise NotImplementedError("cast the learning rate to variable.dtype; find this variable's velocity (self._get_variable_index, see above); assign the new velocity, then subtract learning_rate * velocity")
 
-        def update_step(self, gradient, variable, learning_rate):
-            """One momentum step on `variable`."""
-            raise NotImplementedError("cast the learning rate to variable.dtype; find this variable's velocity; assign the new velocity, then subtract learning_rate * velocity")
-
-        def get_config(self):
-            """The base class's config plus beta."""
-            raise NotImplementedError('start from super().get_config() and add "beta"')
-
-    class AdamOptimizer(keras.optimizers.Optimizer):
-        """Adam with the slides' bias correction (see adam_step).
-
-        For every variable, at step t = 1, 2, ... (t = self.iterations + 1),
-        with m and v starting at 0:
-
-            m <- beta_1 * m + (1 - beta_1) * gradient
-            v <- beta_2 * v + (1 - beta_2) * gradient**2
-            variable <- variable - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
-
-        with m_hat = m / (1 - beta_1**t) and v_hat = v / (1 - beta_2**t).
-
-        Args:
-            learning_rate: a number >= 0 (or a Keras learning-rate schedule).
-            beta_1, beta_2: the decay rates of m and v, in [0, 1).
-            epsilon: a number >= 0, added outside the square root.
-            name, **kwargs: passed on to keras.optimizers.Optimizer.
-        Config keys (get_config): the base class's, plus "beta_1", "beta_2"
-        and "epsilon".
-        """
-
-        def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                     name="adam", **kwargs):
-            raise NotImplementedError('check beta_1, beta_2 (_check_decay) and epsilon (_check_nonnegative); call super().__init__; keep the three')
-
-        def build(self, var_list):
-            """Create m and v for every variable, all zeros."""
-            raise NotImplementedError('as MomentumOptimizer.build, with two lists of state: m ("momentum") and v ("velocity")')
-
-        def update_step(self, gradient, variable, learning_rate):
-            """One Adam step on `variable`."""
-            raise NotImplementedError('t = self.iterations + 1 (cast to variable.dtype); update m and v with self.assign; correct them by 1 - beta**t; subtract the step')
-
-        def get_config(self):
-            """The base class's config plus beta_1, beta_2 and epsilon."""
-            raise NotImplementedError('start from super().get_config() and add the three hyperparameters')
-
-    return {"MomentumOptimizer": MomentumOptimizer, "AdamOptimizer": AdamOptimizer}
+    def get_config(self):
+        """The base class's config plus beta."""
+        raise NotImplementedError('start from super().get_config() and add "beta"')
 
 
-def __getattr__(name):
-    """Define the Keras classes the first time one is asked for (PEP 562)."""
-    if name in KERAS_CLASSES:
-        globals().update(_define_keras_optimizers())
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+class AdamOptimizer(keras.optimizers.Optimizer):
+    """Adam with the slides' bias correction (see adam_step).
+
+    For every variable, at step t = 1, 2, ... (t = self.iterations + 1),
+    with m and v starting at 0:
+
+        m <- beta_1 * m + (1 - beta_1) * gradient
+        v <- beta_2 * v + (1 - beta_2) * gradient**2
+        variable <- variable - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+
+    with m_hat = m / (1 - beta_1**t) and v_hat = v / (1 - beta_2**t).
+
+    Args:
+        learning_rate: a number >= 0 (or a Keras learning-rate schedule).
+        beta_1, beta_2: the decay rates of m and v, in [0, 1).
+        epsilon: a number >= 0, added outside the square root.
+        name, **kwargs: passed on to keras.optimizers.Optimizer.
+    Config keys (get_config): the base class's, plus "beta_1", "beta_2"
+    and "epsilon".
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 name="adam", **kwargs):
+        raise NotImplementedError('check beta_1, beta_2 (_check_decay) and epsilon (_check_nonnegative); call super().__init__; keep the three')
+
+    def build(self, var_list):
+        """Create m and v for every variable, all zeros."""
+        raise NotImplementedError('as MomentumOptimizer.build, with two lists of state: m ("momentum") and v ("velocity")')
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adam step on `variable`."""
+        raise NotImplementedError('t = self.iterations + 1 (cast to variable.dtype); update m and v with self.assign; correct them by 1 - beta**t; subtract the step')
+
+    def get_config(self):
+        """The base class's config plus beta_1, beta_2 and epsilon."""
+        raise NotImplementedError('start from super().get_config() and add the three hyperparameters')
 
 
 # %% [markdown]

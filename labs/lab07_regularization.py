@@ -53,20 +53,50 @@ What to look for, in the figure (an MLP trained on only 100 digits):
   they are deterministic, and their average output while training equals
   the inference output.
 
+Where deck 004's slides say otherwise:
+- Zero initialization "breaks the symmetry", says the slide on
+  initialization: it fails to. With all weights equal, every hidden unit
+  computes the same output and gets the same gradient, so the units stay
+  copies of one another however long you train; random weights are what
+  break the symmetry. Recomputed: a 64-16-10 sigmoid MLP trained on the
+  1,797 digits (pixels / 16) by 300 full-batch gradient-descent steps
+  (lr 0.5) keeps 16 identical hidden units from zeros and classifies 10%
+  of those digits; from N(0, 0.1**2) weights it reaches 92%.
+- The slides' step-by-step dropout draws the mask "for each epoch"; the
+  next slide's "at each iteration" is right: a new mask at every training
+  step (every batch), as `dropout` draws one at every call. A mask kept for
+  a whole epoch would train the same thinned network on all its batches.
+- The L1 and L2 update rules count the penalty's gradient twice. They write
+  w_new = w_old - eta * (dLoss/dw + 2 lam w_old) (L1: + lam sign(w_old)),
+  but Loss already includes the penalty, so dLoss/dw already holds
+  2 lam w_old. Right: w_new = w_old - eta * (dMSE/dw + 2 lam w_old). With
+  w_old = 1, lam = 0.1, eta = 0.1 and dMSE/dw = 0, the slide gives 0.96
+  instead of 0.98: twice the decay.
+- Batch normalization has been standard "since the introduction of
+  GoogLeNet", says the slide: it came after. GoogLeNet (Szegedy et al.,
+  2014) had no batch normalization; Ioffe and Szegedy introduced it in
+  2015 and showed it on an Inception network, GoogLeNet's design, which
+  it trained in far fewer steps.
+
 Shapes: a batch X has shape (n, d), one example per row. A weight matrix W
 has shape (n_in, n_out) and a layer computes X @ W + b with b of shape
-(n_out,). Functions that draw random numbers take `rng`: a NumPy Generator,
-or an int seed s, which means np.random.default_rng(s).
+(n_out,). This is where the course switches layout: lab 2 wrote W with
+shape (n_out, n_in), the slides' W x for one example as a column, and
+computed A @ W.T + b. From here on the layout is Keras's, the one of a
+`keras.layers.Dense` kernel (input_dim, units): with examples as rows,
+X @ W computes the whole batch, and a matrix drawn by `he_init` can be set
+in a Dense layer as it is. The two are transposes of each other.
+Functions that draw random numbers take `rng`: a NumPy Generator, or an
+int seed s, which means np.random.default_rng(s).
 """
 
 import numbers
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import ops
 from matplotlib.figure import Figure
-
-KERAS_CLASSES = ("DropConnectDense",)
-
 
 # %% [markdown]
 # ## Checking the arguments
@@ -259,7 +289,7 @@ def batch_norm_backward(dy, cache):
     Returns:
     - (dx, dgamma, dbeta): shapes (n, d), (d,) and (d,).
     """
-    raise NotImplementedError('dbeta and dgamma sum over the batch; dx = inv_std / n * (n dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat)), with dx_hat = dy * gamma')
+    raise NotImplementedError("check dy's shape; dbeta and dgamma sum over the batch; dx sums three paths: through x_hat directly, through the batch mean and through the batch variance")
 
 
 # %% [markdown]
@@ -364,67 +394,50 @@ def l2_normalize(X):
 # `keras.random.uniform(shape, seed=self.seed_generator)`, where
 # `self.seed_generator = keras.random.SeedGenerator(seed)`: the same seed
 # gives the same sequence of masks, and each call draws the next one.
-#
-# Keras takes seconds and half a gigabyte to load, so this module loads it
-# only when you first ask for the layer (`lab.DropConnectDense` or
-# `from lab07_regularization import DropConnectDense`).
+# The kernel has shape (input_dim, units), as in `keras.layers.Dense` and
+# in `dropconnect` above: the layer computes `inputs @ kernel + bias`.
 
 # %%
-def _define_keras_layers():
-    """Import Keras and define the lab's layer; return {name: class}."""
-    import keras
-    from keras import ops
+class DropConnectDense(keras.layers.Layer):
+    """A Dense layer with DropConnect: activation(inputs @ (kernel * mask) + bias).
 
-    class DropConnectDense(keras.layers.Layer):
-        """A Dense layer with DropConnect: activation(inputs @ (kernel * mask) + bias).
+    While training, each weight of the kernel is kept with probability
+    1 - rate and scaled by 1 / (1 - rate), with a new mask (one for the
+    whole batch) at every call; the bias is never dropped. At inference
+    (training=False) the layer is an ordinary Dense layer.
 
-        While training, each weight of the kernel is kept with probability
-        1 - rate and scaled by 1 / (1 - rate), with a new mask (one for the
-        whole batch) at every call; the bias is never dropped. At inference
-        (training=False) the layer is an ordinary Dense layer.
+    Args:
+        units: the number of outputs, an integer >= 1.
+        rate: the probability of dropping each weight, in [0, 1).
+        activation: a Keras activation (name or function); None is linear.
+        seed: an int seed for the layer's keras.random.SeedGenerator, or None.
+        **kwargs: passed on to keras.layers.Layer (name, dtype, ...).
+    Weights (get_weights / set_weights order): kernel of shape
+    (input_dim, units), then bias of shape (units,), as in keras.layers.Dense.
+    Config keys (get_config): the base layer's, plus units, rate,
+    activation and seed.
+    """
 
-        Args:
-            units: the number of outputs, an integer >= 1.
-            rate: the probability of dropping each weight, in [0, 1).
-            activation: a Keras activation (name or function); None is linear.
-            seed: an int seed for the layer's keras.random.SeedGenerator, or None.
-            **kwargs: passed on to keras.layers.Layer (name, dtype, ...).
-        Weights (get_weights / set_weights order): kernel of shape
-        (input_dim, units), then bias of shape (units,), as in keras.layers.Dense.
-        Config keys (get_config): the base layer's, plus units, rate,
-        activation and seed.
-        """
+    def __init__(self, units, rate=0.5, activation=None, seed=None, **kwargs):
+        raise NotImplementedError('check units (_check_count) and rate (_check_rate); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)')
 
-        def __init__(self, units, rate=0.5, activation=None, seed=None, **kwargs):
-            raise NotImplementedError('check units (_check_count) and rate (_check_rate); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)')
+    def build(self, input_shape):
+        """Create the kernel (input_dim, units), Glorot-uniform, and the bias (units,), zeros."""
+        raise NotImplementedError('self.kernel, then self.bias, with self.add_weight(shape=..., initializer=..., name=...)')
 
-        def build(self, input_shape):
-            """Create the kernel (input_dim, units), Glorot-uniform, and the bias (units,), zeros."""
-            raise NotImplementedError('self.kernel, then self.bias, with self.add_weight(shape=..., initializer=..., name=...)')
+    def call(self, inputs, training=False):
+        """activation(inputs @ kernel + bias), the kernel masked while training."""
+        raise NotImplementedError("while training (and rate > 0) mask the kernel as _scaled_keep_mask masks W, with keras.random.uniform and the layer's seed generator; then the Dense formula")
 
-        def call(self, inputs, training=False):
-            """activation(inputs @ kernel + bias), the kernel masked while training."""
-            raise NotImplementedError("while training (and rate > 0): keep = uniform(kernel's shape) >= rate; kernel = where(keep, kernel / (1 - rate), 0); then the Dense formula")
-
-        def get_config(self):
-            """The base layer's config plus units, rate, activation and seed."""
-            raise NotImplementedError('super().get_config() plus the arguments; serialize the activation with keras.activations.serialize')
-
-    return {"DropConnectDense": DropConnectDense}
-
-
-def __getattr__(name):
-    """Define the Keras layer the first time it is asked for (PEP 562)."""
-    if name in KERAS_CLASSES:
-        globals().update(_define_keras_layers())
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def get_config(self):
+        """The base layer's config plus units, rate, activation and seed."""
+        raise NotImplementedError('super().get_config() plus the arguments; serialize the activation with keras.activations.serialize')
 
 
 # %% [markdown]
 # ## 9. The regularizers side by side
 # A small MLP (64 -> 64 ReLU -> 10 softmax, He-initialized) learns the 8x8
-# digits from only 200 examples, five ways. Dropout and DropConnect are
+# digits from only 100 examples, four ways. Dropout and DropConnect are
 # written out here with the mask from `_scaled_keep_mask`, because the
 # backward pass needs it: dropout(h) is h * mask, DropConnect multiplies
 # the weights W1 by a mask instead.

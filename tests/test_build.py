@@ -42,9 +42,35 @@ def test_unbalanced_markers_are_reported_with_their_line(source, problem):
         build.student_version(source, "lab99_x.py")
 
 
-def test_labs_are_up_to_date_with_the_solutions():
-    stale = build.build(check=True)
-    assert not stale, f"labs/ is out of date for {stale}: run `python -m autograder build`"
+@pytest.mark.parametrize(("source", "line", "problem"), [
+    ("# %%\ndef f():\n    # BEGIN SOLUTION\n    x = 1\n# %%\n    # END SOLUTION\n", 3, "not closed before the next cell"),
+    ("# %%\nx = 1\n# STUB: x = None\n", 3, "outside a solution region"),
+    ("# %% [markdown]\n# BEGIN SOLUTION\n# END SOLUTION\n", 2, "Markdown cell"),
+])
+def test_a_region_must_open_and_close_in_one_code_cell(source, line, problem):
+    with pytest.raises(build.BuildError, match=problem) as raised:
+        build.parse(source, "lab99_x.py")
+    assert f"lab99_x.py, line {line}:" in str(raised.value) and "\n" not in str(raised.value), raised.value
+
+
+def test_parse_gives_each_cell_in_both_versions():
+    source = '"""Lesson."""\n\n# %% [markdown]\n# ## Part 1\n\n# %%\ndef f():\n    # BEGIN SOLUTION: one\n    return 1\n    # END SOLUTION\n'
+    cells = build.parse(source)
+    assert [(cell.kind, cell.line, cell.is_exercise) for cell in cells] == [
+        ("code", 1, False), ("markdown", 3, False), ("code", 6, True)]
+    assert cells[2].solution.startswith("# %%\ndef f():") and "return 1" in cells[2].solution
+    assert cells[2].student == "# %%\ndef f():\n    raise NotImplementedError('one')\n"
+    assert build.student_version(source) == build.HEADER + "".join(cell.student for cell in cells)
+
+
+def test_labs_and_notebooks_are_up_to_date_with_the_solutions():
+    stale = build.stale()
+    assert not stale, f"out of date: {stale}; run `python -m autograder build`"
+
+
+def test_a_folder_without_solutions_is_a_student_bundle(tmp_path):
+    assert build.in_student_bundle(tmp_path)
+    assert not build.in_student_bundle(course.ROOT)
 
 
 def test_build_writes_the_student_versions(tmp_path):

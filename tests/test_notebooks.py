@@ -32,15 +32,15 @@ def test_student_notebook_has_no_outputs_and_no_solution(lab):
 
 @pytest.mark.parametrize("lab", LABS)
 def test_both_notebooks_mark_the_same_cells_for_nbgrader(lab):
-    solution, student = read("solutions", lab), read("labs", lab)
-    assert [c.metadata for c in solution.cells] == [c.metadata for c in student.cells]
-    marked = [(ours, theirs) for ours, theirs in zip(solution.cells, student.cells)
-              if theirs.metadata["nbgrader"]["solution"]]
+    solution, student = read("solutions", lab), {cell.id: cell for cell in read("labs", lab).cells}
+    for cell in solution.cells:
+        assert student[cell.id].metadata == cell.metadata, f"{cell.id} is marked differently in the two notebooks"
+    marked = [(cell, student[cell.id]) for cell in solution.cells if cell.metadata["nbgrader"]["solution"]]
     assert marked, "some cells are the student's to write"
     for ours, theirs in marked:
         assert ours.source != theirs.source, f"{theirs.id} is a solution cell left as the solution"
-    for cell in student.cells:
-        if cell.cell_type == "markdown":
+    for cell in student.values():
+        if cell.cell_type == "markdown" or notebooks.CHECK_TAG in cell.metadata["tags"]:
             assert cell.metadata["nbgrader"]["locked"] and cell.metadata["editable"] is False, cell.id
 
 
@@ -100,6 +100,14 @@ def test_a_file_that_is_not_a_notebook_scores_zero_with_a_reason(tmp_path):
     with open_submission(path) as files:
         result = runner.grade_lab(LAB, files[LAB], FAST)
     assert result.score == 0 and "could not be read as a notebook" in result.error, result.error
+
+
+def test_check_cells_are_not_graded_even_without_their_tags(tmp_path):
+    notebook = read("solutions", LAB)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(notebooks.SETUP.format(lab=LAB)))
+    notebook.cells.append(nbformat.v4.new_code_cell('check("sigmoid")'))
+    result = grade_notebook(tmp_path, notebook)
+    assert result.score == result.points, result.error or [test.message for test in result.tests if not test.passed]
 
 
 def test_extracted_code_keeps_cells_apart_and_comments_magics():

@@ -160,3 +160,11 @@ def digits():
         y_train,
         y_test,
     )
+
+
+def pytest_configure(config):
+    """Register the marker of the tests the JAX run repeats."""
+    config.addinivalue_line(
+        "markers",
+        "all_backends: also run on JAX by tests/test_second_backend.py",
+    )

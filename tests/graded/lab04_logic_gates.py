@@ -2,14 +2,16 @@
 
 Truth tables are checked exhaustively against the gates' definitions, the
 slides' sigmoid gates against a sigmoid written here, and Rosenblatt's rule
-against a reference written here. That the rule can never converge on XOR
-is not taken from the student's run: the test checks a certificate that no
-line separates XOR, and then that the student's errors never reach zero.
+against a run worked out in advance (pinned below). That the rule can never
+converge on XOR is not taken from the student's run: the test checks a
+certificate that no line separates XOR, and then that the student's errors
+never reach zero. The Keras model is exported by a probe and answers the
+four XOR inputs in the trusted reference process (tests/references).
 """
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded, reference
 
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 X1, X2 = INPUTS[:, 0], INPUTS[:, 1]
@@ -17,28 +19,13 @@ AND, OR, XOR = X1 * X2, np.maximum(X1, X2), (X1 + X2) % 2
 TABLE = "the four inputs (0, 0), (0, 1), (1, 0), (1, 1)"
 
 
-def reference_perceptron(x, w, b):
+def perceptron_of(x, w, b):
     """1.0 where x @ w + b > 0, else 0.0."""
     return (np.asarray(x, dtype=float) @ np.asarray(w, dtype=float) + float(b) > 0).astype(float)
 
 
-def reference_sigmoid(z):
+def sigmoid_of(z):
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
-
-
-def reference_rosenblatt(X, y, lr, epochs):
-    """Rosenblatt's rule from zero weights, examples in order, stopping after an epoch without mistakes."""
-    w, b, errors = np.zeros(X.shape[1]), 0.0, []
-    for _ in range(epochs):
-        mistakes = 0
-        for x, target in zip(X, y):
-            error = target - reference_perceptron(x, w, b)
-            if error:
-                w, b, mistakes = w + lr * error * x, b + lr * error, mistakes + 1
-        errors.append(mistakes)
-        if not mistakes:
-            break
-    return w, b, errors
 
 
 def xor_has_no_separating_line():
@@ -81,7 +68,7 @@ def perceptron_threshold(lab):
     rng = np.random.default_rng(4)
     x, w, b = rng.normal(size=(8, 3)), np.array([0.5, -1.0, 2.0]), 0.25
     hint = "np.where(x @ w + b > 0, 1.0, 0.0)"
-    expect_table(lab.perceptron(x, w, b), reference_perceptron(x, w, b), None, hint)
+    expect_table(lab.perceptron(x, w, b), perceptron_of(x, w, b), None, hint)
     expect_table(lab.perceptron([1.0, 1.0], [1.0, 1.0], -2.0), 0.0, None,
                  "a weighted sum of exactly 0 gives 0: the test is > 0, not >= 0")
     expect_table(lab.perceptron([1.0, 0.0], [1.0, 1.0], -0.5), 1.0, None, "one example gives one number")
@@ -100,7 +87,7 @@ def perceptron_rejects_mismatch(lab):
 def and_gate(lab):
     "AND_GATE makes the perceptron compute AND on all four inputs"
     w, b = gate(lab, "AND_GATE", 2)
-    expect_table(reference_perceptron(INPUTS, w, b), AND, f"perceptron(x, *AND_GATE) for {TABLE}",
+    expect_table(perceptron_of(INPUTS, w, b), AND, f"perceptron(x, *AND_GATE) for {TABLE}",
                  "only (1, 1) may give a positive sum: e.g. weights 1 and 1 with a bias between -2 and -1")
 
 
@@ -108,7 +95,7 @@ def and_gate(lab):
 def or_gate(lab):
     "OR_GATE makes the perceptron compute OR on all four inputs"
     w, b = gate(lab, "OR_GATE", 2)
-    expect_table(reference_perceptron(INPUTS, w, b), OR, f"perceptron(x, *OR_GATE) for {TABLE}",
+    expect_table(perceptron_of(INPUTS, w, b), OR, f"perceptron(x, *OR_GATE) for {TABLE}",
                  "only (0, 0) may give a sum <= 0: e.g. weights 1 and 1 with a bias between -1 and 0")
 
 
@@ -116,7 +103,7 @@ def or_gate(lab):
 def not_gate(lab):
     "NOT_GATE makes the perceptron compute NOT on both inputs"
     w, b = gate(lab, "NOT_GATE", 1)
-    expect_table(reference_perceptron([[0.0], [1.0]], w, b), [1.0, 0.0], "perceptron([[0], [1]], *NOT_GATE)",
+    expect_table(perceptron_of([[0.0], [1.0]], w, b), [1.0, 0.0], "perceptron([[0], [1]], *NOT_GATE)",
                  "a negative weight, and a positive bias smaller than it is large")
 
 
@@ -126,7 +113,7 @@ def not_gate(lab):
 def sigmoid_or_gate(lab):
     "sigmoid_gate with the slides' OR weights, sigmoid(40 x1 + 40 x2 - 30): ~0 for (0, 0), ~1 otherwise"
     out = lab.sigmoid_gate(INPUTS, [40.0, 40.0], -30.0)
-    expect_close(out, reference_sigmoid(INPUTS @ [40.0, 40.0] - 30.0), rtol=1e-9, atol=1e-300,
+    expect_close(out, sigmoid_of(INPUTS @ [40.0, 40.0] - 30.0), rtol=1e-9, atol=1e-300,
                  hint="sigmoid(x @ w + b) for each row of x")
     expect_table(np.round(out), OR, f"np.round(sigmoid_gate(x, [40, 40], -30)) for {TABLE}",
                  "large weights make the sigmoid almost a step")
@@ -135,9 +122,9 @@ def sigmoid_or_gate(lab):
 @graded(points=1)
 def sigmoid_not_gate(lab):
     "sigmoid_gate with the slides' NOT weights, sigmoid(-20 x1 + 10): ~1 for 0, ~0 for 1; one example gives a number"
-    expect_close(lab.sigmoid_gate([[0.0], [1.0]], [-20.0], 10.0), reference_sigmoid([10.0, -10.0]), rtol=1e-9,
+    expect_close(lab.sigmoid_gate([[0.0], [1.0]], [-20.0], 10.0), sigmoid_of([10.0, -10.0]), rtol=1e-9,
                  hint="sigmoid(x @ w + b) for each row of x")
-    expect_close(lab.sigmoid_gate([1.0], [-20.0], 10.0), reference_sigmoid(-10.0), rtol=1e-9,
+    expect_close(lab.sigmoid_gate([1.0], [-20.0], 10.0), sigmoid_of(-10.0), rtol=1e-9,
                  hint="one example, shape (d,), gives one number")
 
 
@@ -153,7 +140,7 @@ def train_and_or(lab):
                     hint="converged means the last epoch made no mistake")
         expect_true(len(errors) > 0 and errors[-1] == 0, "errors_per_epoch ending with 0",
                     repr(errors), called=called, hint="stop after the first epoch without a mistake")
-        expect_table(reference_perceptron(INPUTS, w, b), targets, called + f", then perceptron on {TABLE}",
+        expect_table(perceptron_of(INPUTS, w, b), targets, called + f", then perceptron on {TABLE}",
                      "the returned (w, b) must compute the gate")
 
 
@@ -161,9 +148,11 @@ def train_and_or(lab):
 def train_follows_rosenblatt(lab):
     "train_perceptron follows Rosenblatt's rule exactly: from zeros, in order, w += lr (y - y_hat) x after each mistake"
     # Separable, but the rule needs 8 epochs (15 mistakes) to find a line; every number is exact in binary.
+    # Worked out in advance, one example at a time: the mistakes per epoch and the line found, which
+    # separates the six examples (0.75 x1 - 0.75 x2 - 0.5 > 0 exactly for the two 1s).
     X = np.array([[2.0, 1.0], [1.5, 1.0], [-1.0, 2.0], [2.0, 1.5], [0.5, 0.5], [1.0, -2.0]])
     y = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 1.0])
-    expected_w, expected_b, expected_errors = reference_rosenblatt(X, y, 0.5, 30)
+    expected_w, expected_b, expected_errors = [0.75, -0.75], -0.5, [3, 2, 2, 2, 2, 2, 2, 0]
     w, b, converged, errors = lab.train_perceptron(X, y, 0.5, 30)
     hint = ("start at w = 0, b = 0; visit the examples in order; after each mistake w += lr * (y - y_hat) * x "
             "and b += lr * (y - y_hat); count the mistakes of each epoch; stop after an epoch without one")
@@ -187,7 +176,7 @@ def train_never_converges_on_xor(lab):
     expect_true(bool(np.all(errors > 0)), "at least one mistake in every epoch",
                 f"an epoch with {errors.min()} mistakes (epoch {int(np.argmin(errors)) + 1})",
                 hint="count each update made during the epoch")
-    expect_true(not np.array_equal(reference_perceptron(INPUTS, w, b), XOR), "weights that still get XOR wrong",
+    expect_true(not np.array_equal(perceptron_of(INPUTS, w, b), XOR), "weights that still get XOR wrong",
                 f"w = {w!r}, b = {b!r}, which compute XOR", hint="impossible for a single perceptron")
 
 
@@ -255,14 +244,17 @@ def half_adder_rejects_non_bits(lab):
 @graded(points=3)
 def keras_mlp_learns_xor(lab):
     "train_xor_mlp(seed=0) returns a Keras model that classifies all four XOR inputs correctly"
-    summary = lab.probes.xor_mlp(0)
+    export = lab.probes.xor_mlp(0)
     called = "model = train_xor_mlp(seed=0); model(INPUTS)"
-    expect_true(summary["is_keras_model"], "a keras.Model", f"a {summary['type']}", called=called,
+    expect_true(export["is_keras_model"], "a keras.Model", f"a {export['type']}", called=called,
                 hint="build it with keras.Sequential (or the functional API) and return the trained model")
-    outputs = np.asarray(summary["outputs"], dtype=float)
+    answers = reference.xor_outputs(export["config"], export["weights"])
+    if "error" in answers:
+        fail("a model made of Keras's built-in layers", answers["error"], called=called,
+             hint="keras.Sequential with keras.layers.Dense layers and built-in activations")
+    outputs = np.asarray(answers["outputs"], dtype=float)
     expect_equal(outputs.size, 4, called=called, hint="one output, the probability of a 1, per input")
-    layers = ", ".join(summary["layers"])
     expect_table((outputs.reshape(4) > 0.5).astype(float), XOR, called,
-                 f"outputs {np.round(outputs.reshape(4), 3).tolist()} from layers {layers}: XOR needs a hidden "
-                 "layer with a non-linear activation (tanh), a sigmoid output, binary cross-entropy, and "
+                 f"outputs {np.round(outputs.reshape(4), 3).tolist()} from layers {answers['layers']}: XOR needs "
+                 "a hidden layer with a non-linear activation (tanh), a sigmoid output, binary cross-entropy, and "
                  "enough training steps")

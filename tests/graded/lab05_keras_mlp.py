@@ -6,8 +6,10 @@ optimizer and loss, and the tests here compare that with the slides' five
 rules. Data are judged by their properties (one-hot rows, standardized
 columns, pixels that come back as the integers 0..16 when the
 standardization is undone) and training by what Keras itself reports.
-Expected values come from the slides and from NumPy here, never from the
-solution.
+A trained model comes back as its config and weights and is scored in the
+trusted reference process (tests/references), on digits the student's
+process never received. Expected values come from the slides and from
+NumPy here, never from the solution.
 """
 
 import math
@@ -15,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded, reference
 
 UNIFORM = 0.05
 DIGITS_TRAIN, DIGITS_TEST, DIGITS_PIXELS = 1437, 360, 64
@@ -255,7 +257,7 @@ def dummy_data_rejects_bad_arguments(lab):
 def digits_shapes_and_labels(lab):
     "load_digits_split() gives 1,437 training and 360 test digits of 64 pixels, labels one-hot, every class in both"
     (x_train, y_train), (x_test, y_test) = lab.load_digits_split()
-    _, target = lab.probes.digits_raw()
+    _, target = reference.digits_raw()
     called = "load_digits_split()"
     expect_equal(np.shape(x_train), (DIGITS_TRAIN, DIGITS_PIXELS), called=called,
                  hint="sklearn.datasets.load_digits().data: 1,797 rows of 64 pixels; test_size=0.2 keeps 360")
@@ -273,7 +275,7 @@ def digits_shapes_and_labels(lab):
 def digits_standardized_with_training_statistics(lab):
     "load_digits_split() standardizes each pixel with the training split's mean and deviation, for both splits"
     (x_train, _), (x_test, _) = lab.load_digits_split()
-    raw, _ = lab.probes.digits_raw()
+    raw, _ = reference.digits_raw()
     called = "load_digits_split()"
     x_train, x_test = np.asarray(x_train, dtype=float), np.asarray(x_test, dtype=float)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
@@ -328,7 +330,8 @@ def training_history(lab):
     "train_mlp trains for the epochs and batch size given, validates on the test split and returns the History"
     (x_train, y_train), (x_test, y_test) = separable_data()
     epochs, batch_size = 3, 16
-    report = lab.probes.train_mlp(x_train, y_train, x_test, y_test, epochs, batch_size)
+    report = lab.probes.train_mlp(reference.softmax_regression(5, 3), x_train, y_train, x_test, y_test, epochs,
+                                  batch_size)
     called = "train_mlp(model, data, epochs=3, batch_size=16) with 120 training and 40 test examples"
     expect_true(report["is_history"], "a keras.callbacks.History", f"a {report['type']}", called=called,
                 hint="return what model.fit returns")
@@ -341,7 +344,14 @@ def training_history(lab):
     expect_equal(report["steps"], steps, called=called,
                  hint=f"{epochs} epochs of ceil(120 / {batch_size}) = {math.ceil(120 / batch_size)} batches: "
                       "pass batch_size to fit")
-    test_loss, train_loss = cross_entropy(y_test, report["test"]), cross_entropy(y_train, report["train"])
+    trained = report["model"]
+    test_outputs, train_outputs = (reference.outputs(trained["config"], trained["weights"], x)
+                                   for x in (x_test, x_train))
+    if "error" in test_outputs:
+        fail("the model given to train_mlp, trained", test_outputs["error"], called=called,
+             hint="train the model you are given; do not replace it")
+    test_loss = cross_entropy(y_test, test_outputs["outputs"])
+    train_loss = cross_entropy(y_train, train_outputs["outputs"])
     expect_close(history["val_loss"][-1], test_loss, rtol=1e-4, called=called,
                  hint="the last val_loss is the loss on the test split, data[1]: validation_data=(x_test, y_test)")
     expect_true(not np.isclose(history["val_loss"][-1], train_loss, rtol=1e-4),
@@ -352,8 +362,10 @@ def training_history(lab):
 def training_rejects_bad_arguments(lab):
     "train_mlp rejects 0 epochs and a batch size of 0 with ValueError"
     (x_train, y_train), (x_test, y_test) = separable_data(n_train=8, n_test=4)
-    expect_raises(ValueError, lab.probes.train_mlp, x_train, y_train, x_test, y_test, 0, 4, mentions="epochs")
-    expect_raises(ValueError, lab.probes.train_mlp, x_train, y_train, x_test, y_test, 1, 0, mentions="batch_size")
+    model = reference.softmax_regression(5, 3)
+    expect_raises(ValueError, lab.probes.train_mlp, model, x_train, y_train, x_test, y_test, 0, 4, mentions="epochs")
+    expect_raises(ValueError, lab.probes.train_mlp, model, x_train, y_train, x_test, y_test, 1, 0,
+                  mentions="batch_size")
 
 
 @graded(points=3, timeout=120)
@@ -361,8 +373,9 @@ def recommended_settings_learn_digits(lab):
     "recommended_settings() keep the five rules and reach 0.95 test accuracy on the digits within 50 epochs"
     settings = lab.recommended_settings()
     called = "recommended_settings()"
-    hint = ("with the slides' learning rate of 0.01 the loss hardly moves for 30 epochs: try a 10 times "
-            "larger one; dropout 0.5 halves a narrow first layer, so a wider one helps too")
+    hint = ("with the slides' settings (learning rate 0.01, batches of 128, 50 epochs) the loss hardly leaves "
+            "ln(10) = 2.30: try a 10 times larger learning rate, or smaller batches for more steps; dropout 0.5 "
+            "halves a narrow first layer, so a wider one helps too")
     if not isinstance(settings, dict) or set(settings) != SETTINGS_KEYS:
         fail(f"a dict with the keys {sorted(SETTINGS_KEYS)}", repr(settings), called=called, hint=hint)
     rate, epochs, batch = settings["learning_rate"], settings["epochs"], settings["batch_size"]
@@ -373,8 +386,13 @@ def recommended_settings_learn_digits(lab):
     units = settings["hidden_units"]
     expect_true(isinstance(units, (tuple, list)) and units and all(isinstance(u, int) and u >= 1 for u in units),
                 "hidden_units, a sequence of positive integers", repr(units), called=called)
-    accuracy = lab.probes.digits_accuracy(settings)
-    expect_true(accuracy >= TARGET_ACCURACY, f"test accuracy >= {TARGET_ACCURACY}", f"{accuracy:.4f}",
-                called=f"build_mlp(64, 10, hidden_units={tuple(units)}), compile_mlp(learning_rate={rate}), "
-                       f"fit on 1,437 digits for {epochs} epochs in batches of {batch}, accuracy on the other 360",
-                hint=hint)
+    x_train, y_train = reference.digits_training_split()
+    export = lab.probes.trained_on_digits(settings, x_train, y_train)
+    called = (f"build_mlp(64, 10, hidden_units={tuple(units)}), compile_mlp(learning_rate={rate}), fit on 1,437 "
+              f"digits for {epochs} epochs in batches of {batch}, accuracy on 360 others")
+    score = reference.digits_accuracy(export["config"], export["weights"])
+    if "error" in score:
+        fail("a model made of Keras's built-in layers", score["error"], called=called,
+             hint="build_mlp's model: Dense and Dropout layers from keras.layers")
+    expect_true(score["accuracy"] >= TARGET_ACCURACY, f"test accuracy >= {TARGET_ACCURACY}",
+                f"{score['accuracy']:.4f}", called=called, hint=hint)

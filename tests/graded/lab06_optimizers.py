@@ -3,23 +3,23 @@
 Expected values come from the update rules worked out by hand here, a few
 steps on tiny problems (each number's arithmetic is written next to it),
 from closed forms (gradient descent on a quadratic, the first step of
-AdaGrad, RMSprop and Adam), and from NumPy references written here from the
-slides' formulas. Two independent Keras routes run in the grading child:
-keras.optimizers.SGD, which the slides' momentum equals with a learning rate
-lr * (1 - beta), and the course's reference custom_layers.AdamOptimizer.
-Nothing comes from the solution.
+AdaGrad, RMSprop and Adam), and from Keras's own optimizers, run by the
+grader through `reference` (tests/references/lab06_optimizers.py), never in
+the student's process: keras.optimizers.SGD, which the slides' momentum
+equals with a learning rate lr * (1 - beta), and keras.optimizers.Adam,
+which the slides' Adam equals once its epsilon is moved as the reference
+explains. Nothing comes from the solution.
 
 The student's Keras optimizers are run on a fixed bowl with two variables,
 f = sum(c * w**2) / 2 over a 2x2 matrix and a vector of 3, and compared
-with the references below. They may not delegate to Keras's or the course's
-optimizers: those are forbidden during their tests (the tripwire cannot tell
-a probe's call from the student's, so the course's optimizer is used as a
-reference only in tests that do not forbid it).
+with those references. They may not delegate to Keras's or the course's
+optimizers: those are forbidden during their tests.
 """
 
 import numpy as np
 
-from autograder.graded import RemoteError, expect_close, expect_equal, expect_raises, expect_true, graded
+from autograder.graded import (RemoteError, expect_close, expect_equal, expect_raises, expect_true, graded,
+                               reference)
 
 # The bowl for the Keras optimizers: f = sum(c * w**2) / 2 over two variables,
 # with gradient c * w. Curvatures from 0.01 to 4: the 0.01 entries have tiny
@@ -35,44 +35,18 @@ FORBID = {
     "keras.optimizers.SGD": "write the update yourself in update_step, with keras.ops, not by delegating to SGD",
     "keras.optimizers.Adam": "write Adam's update yourself in update_step, with keras.ops",
     "keras.optimizers.RMSprop": "write the update yourself in update_step, with keras.ops",
-    "custom_layers.MomentumOptimizer": "the course's reference optimizer is there to check yours, not to hand in",
-    "custom_layers.AdamOptimizer": "the course's reference optimizer is there to check yours, not to hand in",
+    "custom_layers.MomentumOptimizer": "the course's finished optimizer is not yours to hand in: write your own",
+    "custom_layers.AdamOptimizer": "the course's finished optimizer is not yours to hand in: write your own",
 }
-
-
-def reference_momentum(c, w0, lr, beta, steps):
-    """The slides' momentum on the bowl, per variable: v = beta v + (1 - beta) g; w = w - lr v."""
-    paths = []
-    for curvature, w in zip(c, w0):
-        v, path = np.zeros_like(w), [w]
-        for _ in range(steps):
-            v = beta * v + (1 - beta) * curvature * path[-1]
-            path.append(path[-1] - lr * v)
-        paths.append(np.array(path))
-    return paths
-
-
-def reference_adam(c, w0, lr, beta_1, beta_2, epsilon, steps):
-    """Algorithm 1 of Kingma and Ba on the bowl, epsilon outside the square root, t = 1, 2, ..."""
-    paths = []
-    for curvature, w in zip(c, w0):
-        m, v, path = np.zeros_like(w), np.zeros_like(w), [w]
-        for t in range(1, steps + 1):
-            g = curvature * path[-1]
-            m = beta_1 * m + (1 - beta_1) * g
-            v = beta_2 * v + (1 - beta_2) * g ** 2
-            m_hat, v_hat = m / (1 - beta_1 ** t), v / (1 - beta_2 ** t)
-            path.append(path[-1] - lr * m_hat / (np.sqrt(v_hat) + epsilon))
-        paths.append(np.array(path))
-    return paths
 
 
 def expect_paths(got, expected, called, hint):
     """Each variable's trajectory (a list of arrays) matches, to float32's accuracy."""
     expect_equal(len(got), len(expected), called=called, hint="one trajectory per variable")
-    for index, (path, reference) in enumerate(zip(got, expected)):
+    for index, (path, wanted) in enumerate(zip(got, expected)):
         # Row k: the variable's entries after k steps.
-        rows = reference.reshape(len(reference), -1)
+        wanted = np.asarray(wanted)
+        rows = wanted.reshape(len(wanted), -1)
         expect_close(np.reshape(path, rows.shape) if np.size(path) == rows.size else path, rows, rtol=KERAS_RTOL,
                      atol=KERAS_ATOL, called=f"{called}; variable {index}, one row per step, flattened", hint=hint)
 
@@ -270,24 +244,23 @@ def inverse_time_decay_values(lab):
 
 @graded(points=3, timeout=120)
 def rules_agree_with_keras(lab):
-    "momentum_step and nesterov_step equal Keras's SGD with learning rate lr * (1 - beta); adam_step equals the course's AdamOptimizer"
+    "momentum_step and nesterov_step equal Keras's SGD with learning rate lr * (1 - beta); adam_step equals Keras's Adam with its epsilon moved"
     c, w0, steps = np.array([0.5, 2.0, 8.0]), np.array([1.0, -1.0, 0.5]), 15
     for rule, nesterov in (("momentum", False), ("nesterov", True)):
-        sgd = {"learning_rate": 0.1 * (1 - 0.8), "momentum": 0.8, "nesterov": nesterov}
-        keras_path = lab.probes.optimizer_path("keras", "SGD", sgd, [c.tolist()], [w0.tolist()], steps)
-        expect_close(lab.probes.rule_path(rule, c, w0, 0.1, steps, beta=0.8), keras_path[0], rtol=KERAS_RTOL,
+        expected = reference.momentum_path([c.tolist()], [w0.tolist()], 0.1, 0.8, steps, nesterov=nesterov)[0]
+        expect_close(lab.probes.rule_path(rule, c, w0, 0.1, steps, beta=0.8), expected, rtol=KERAS_RTOL,
                      atol=KERAS_ATOL,
                      called=f"{steps} calls of {rule}_step(w, c * w, velocity, 0.1, beta=0.8) from w = {w0.tolist()}, "
                             f"c = {c.tolist()}; expected: keras.optimizers.SGD(learning_rate=0.02, momentum=0.8, "
                             f"nesterov={nesterov}) on the same problem",
                      hint="Keras's velocity is -lr / (1 - beta) times the slides' one: the steps agree only in the "
                           "slides' form, v = beta v + (1 - beta) g")
-    course = lab.probes.optimizer_path("custom_layers", "AdamOptimizer", {"learning_rate": 0.05, "epsilon": 1e-3},
-                                       [c.tolist()], [w0.tolist()], steps)
-    expect_close(lab.probes.rule_path("adam", c, w0, 0.05, steps, eps=1e-3), course[0], rtol=KERAS_RTOL,
+    expected = reference.adam_path([c.tolist()], [w0.tolist()], 0.05, 0.9, 0.999, 1e-3, steps)[0]
+    expect_close(lab.probes.rule_path("adam", c, w0, 0.05, steps, eps=1e-3), expected, rtol=KERAS_RTOL,
                  atol=KERAS_ATOL,
                  called=f"{steps} calls of adam_step(w, c * w, m, v, t, lr=0.05, eps=1e-3), t = 1, 2, ...; expected: "
-                        "custom_layers.AdamOptimizer(learning_rate=0.05, epsilon=1e-3) on the same problem",
+                        "keras.optimizers.Adam(learning_rate=0.05) with its epsilon set to 1e-3 * sqrt(1 - 0.999**t) "
+                        "at step t, which puts it where the slides put eps",
                  hint="the slides' Adam: bias-corrected m_hat and v_hat, eps outside the square root")
 
 
@@ -297,7 +270,7 @@ def own_rule_note(lab, rule, expected, **hyper):
         own = [lab.probes.rule_path(rule, c, w, steps=len(expected[0]) - 1, **hyper) for c, w in zip(*BOWL_ARGS)]
     except RemoteError:  # not written yet, or broken: say nothing more
         return ""
-    if all(np.allclose(path, reference, rtol=KERAS_RTOL, atol=KERAS_ATOL) for path, reference in zip(own, expected)):
+    if all(np.allclose(path, wanted, rtol=KERAS_RTOL, atol=KERAS_ATOL) for path, wanted in zip(own, expected)):
         return f"\nNote:     your {rule}_step follows the reference on this problem: compare your update_step with it."
     return f"\nNote:     your {rule}_step does not follow the reference either: start with it."
 
@@ -311,13 +284,32 @@ def expect_optimizer_paths(lab, got, expected, called, hint, rule, **hyper):
         raise
 
 
+MOMENTUM = {"learning_rate": 0.1, "beta": 0.8}
+ADAM = {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3}
+
+
+def momentum_reference(steps):
+    """The slides' momentum with the MOMENTUM settings on the bowl, from Keras's SGD."""
+    return reference.momentum_path(*BOWL_ARGS, MOMENTUM["learning_rate"], MOMENTUM["beta"], steps)
+
+
+def adam_reference(steps):
+    """The slides' Adam with the ADAM settings on the bowl, from Keras's Adam."""
+    return reference.adam_path(*BOWL_ARGS, ADAM["learning_rate"], ADAM["beta_1"], ADAM["beta_2"], ADAM["epsilon"],
+                               steps)
+
+
+def arguments(config):
+    """'learning_rate=0.1, beta=0.8' from a config."""
+    return ", ".join(f"{key}={value}" for key, value in config.items())
+
+
 @graded(points=3, timeout=120, forbid=FORBID)
 def momentum_optimizer_trajectory(lab):
     "MomentumOptimizer(learning_rate=0.1, beta=0.8): 15 steps of apply_gradients on a two-variable bowl follow the slides' momentum"
-    config = {"learning_rate": 0.1, "beta": 0.8}
-    got = lab.probes.optimizer_path("lab", "MomentumOptimizer", config, *BOWL_ARGS, 15)
-    expect_optimizer_paths(lab, got, reference_momentum(BOWL_C, BOWL_W0, 0.1, 0.8, 15),
-                           f"MomentumOptimizer(learning_rate=0.1, beta=0.8), 15 x apply_gradients on {BOWL}",
+    got = lab.probes.optimizer_path("MomentumOptimizer", MOMENTUM, *BOWL_ARGS, 15)
+    expect_optimizer_paths(lab, got, momentum_reference(15),
+                           f"MomentumOptimizer({arguments(MOMENTUM)}), 15 x apply_gradients on {BOWL}",
                            "velocity = beta * velocity + (1 - beta) * gradient, one velocity per variable; "
                            "variable -= learning_rate * velocity", "momentum", lr=0.1, beta=0.8)
 
@@ -325,35 +317,48 @@ def momentum_optimizer_trajectory(lab):
 @graded(points=3, timeout=120, forbid=FORBID)
 def adam_optimizer_trajectory(lab):
     "AdamOptimizer(learning_rate=0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-3): 15 steps on a two-variable bowl follow the slides' Adam"
-    config = {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3}
-    got = lab.probes.optimizer_path("lab", "AdamOptimizer", config, *BOWL_ARGS, 15)
-    expect_optimizer_paths(lab, got, reference_adam(BOWL_C, BOWL_W0, 0.05, 0.8, 0.99, 1e-3, 15),
-                           f"AdamOptimizer(learning_rate=0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-3), "
-                           f"15 x apply_gradients on {BOWL}",
+    got = lab.probes.optimizer_path("AdamOptimizer", ADAM, *BOWL_ARGS, 15)
+    expect_optimizer_paths(lab, got, adam_reference(15), f"AdamOptimizer({arguments(ADAM)}), 15 x apply_gradients "
+                           f"on {BOWL}",
                            "t = self.iterations + 1; correct m and v by 1 - beta**t; epsilon outside the square "
                            "root; use the beta_1, beta_2 and epsilon you were given",
                            "adam", lr=0.05, beta1=0.8, beta2=0.99, eps=1e-3)
 
 
-@graded(points=2, timeout=120, forbid=FORBID)
-def optimizers_config_round_trip(lab):
-    "both optimizers list their hyperparameters in get_config, rebuild from it with from_config, and reject bad ones with ValueError"
-    for name, config, reference in (
-            ("MomentumOptimizer", {"learning_rate": 0.1, "beta": 0.8},
-             reference_momentum(BOWL_C, BOWL_W0, 0.1, 0.8, 3)),
-            ("AdamOptimizer", {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3},
-             reference_adam(BOWL_C, BOWL_W0, 0.05, 0.8, 0.99, 1e-3, 3))):
-        arguments = ", ".join(f"{key}={value}" for key, value in config.items())
-        called = f"{name}({arguments}).get_config()"
-        saved, path = lab.probes.config_round_trip(name, config, *BOWL_ARGS, 3)
-        for key, value in config.items():
-            expect_true(key in saved, f"a config with the key {key!r}", f"the keys {sorted(saved)}", called=called,
-                        hint="start from super().get_config() and add your hyperparameters under their argument names")
-            expect_close(saved[key], value, rtol=1e-6, called=called, hint=f"config[{key!r}] is the {key} given")
-        expect_paths(path, reference, f"{name}.from_config({called}), 3 x apply_gradients on {BOWL}",
-                     "the rebuilt optimizer must take the same steps as the original")
-    for name, config, argument in (("MomentumOptimizer", {"beta": 1.0}, "beta"),
-                                   ("AdamOptimizer", {"beta_2": 1.0}, "beta_2"),
-                                   ("AdamOptimizer", {"epsilon": -1e-7}, "epsilon")):
-        expect_raises(ValueError, lab.probes.optimizer_path, "lab", name, config, *BOWL_ARGS, 1, mentions=argument,
-                      hint=f"check {argument} in __init__, before calling super().__init__")
+def expect_config_round_trip(lab, name, config, expected):
+    """name(**config).get_config() holds each hyperparameter; from_config rebuilds an optimizer that steps alike."""
+    called = f"{name}({arguments(config)}).get_config()"
+    saved, path = lab.probes.config_round_trip(name, config, *BOWL_ARGS, 3)
+    for key, value in config.items():
+        expect_true(key in saved, f"a config with the key {key!r}", f"the keys {sorted(saved)}", called=called,
+                    hint="start from super().get_config() and add your hyperparameters under their argument names")
+        expect_close(saved[key], value, rtol=1e-6, called=called, hint=f"config[{key!r}] is the {key} given")
+    expect_paths(path, expected, f"{name}.from_config({called}), 3 x apply_gradients on {BOWL}",
+                 "the rebuilt optimizer must take the same steps as the original")
+
+
+@graded(points=1, timeout=120, forbid=FORBID)
+def momentum_optimizer_config(lab):
+    "MomentumOptimizer lists learning_rate and beta in get_config, and from_config rebuilds an optimizer that steps alike"
+    expect_config_round_trip(lab, "MomentumOptimizer", MOMENTUM, momentum_reference(3))
+
+
+@graded(points=1, timeout=120, forbid=FORBID)
+def adam_optimizer_config(lab):
+    "AdamOptimizer lists learning_rate, beta_1, beta_2 and epsilon in get_config, and from_config rebuilds an optimizer that steps alike"
+    expect_config_round_trip(lab, "AdamOptimizer", ADAM, adam_reference(3))
+
+
+@graded(points=1, timeout=120, forbid=FORBID)
+def momentum_optimizer_rejects_bad_beta(lab):
+    "MomentumOptimizer(beta=1.0) raises ValueError naming beta"
+    expect_raises(ValueError, lab.probes.optimizer_path, "MomentumOptimizer", {"beta": 1.0}, *BOWL_ARGS, 1,
+                  mentions="beta", hint="check beta in __init__ (_check_decay), before calling super().__init__")
+
+
+@graded(points=1, timeout=120, forbid=FORBID)
+def adam_optimizer_rejects_bad_arguments(lab):
+    "AdamOptimizer rejects beta_2 = 1 and a negative epsilon with ValueError naming them"
+    for config, argument in (({"beta_2": 1.0}, "beta_2"), ({"epsilon": -1e-7}, "epsilon")):
+        expect_raises(ValueError, lab.probes.optimizer_path, "AdamOptimizer", config, *BOWL_ARGS, 1,
+                      mentions=argument, hint=f"check {argument} in __init__, before calling super().__init__")

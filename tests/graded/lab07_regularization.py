@@ -1,11 +1,14 @@
 """Graded tests for lab 7: dropout, DropConnect and friends.
 
 Expected values come from small examples worked out by hand here, from
-numerical gradients of penalties and of a batch-norm forward pass written
-here, from properties with statistical bands (binomial counts of dropped
-units and weights, sample standard deviations of initial weights, the mean
-of many DropConnect passes), and from a transcription of Keras's
-EarlyStopping counting. Nothing comes from the solution.
+numerical gradients of the penalties, from properties with statistical
+bands (binomial counts of dropped units and weights, sample standard
+deviations of initial weights, the mean of many DropConnect passes), and
+from Keras itself, run by the grader through `reference`
+(tests/references/lab07_regularization.py), never in the student's process:
+keras.layers.BatchNormalization for batch normalization and its numerical
+gradients, keras.callbacks.EarlyStopping for early stopping. Nothing comes
+from the solution.
 
 Random results are seeded, so a submission always gets the same grade; the
 bands (4 to 5 standard deviations) are there so that any correct
@@ -14,12 +17,12 @@ implementation passes whatever random numbers it draws.
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded, reference
 
 FORBID = {
     "keras.layers.Dropout": "DropConnect drops weights, not outputs: draw the mask on the kernel yourself "
                             "(keras.random.uniform with the layer's SeedGenerator)",
-    "custom_layers.DropConnectDense": "the course's reference layer is there to check yours, not to hand in",
+    "custom_layers.DropConnectDense": "the course's finished layer is not yours to hand in: write your own",
 }
 # Weights away from 0 with mixed signs: a dropped weight (0) can never be mistaken for a kept one.
 WEIGHTS = (np.random.default_rng(7).choice([-1.0, 1.0], size=(40, 25))
@@ -208,24 +211,6 @@ def penalties_reject_negative_lam(lab):
 
 # early stopping ---------------------------------------------------------------------
 
-def keras_early_stopping(losses, patience):
-    """Keras 3's EarlyStopping(monitor="val_loss", patience, min_delta=0), transcribed.
-
-    Its on_epoch_end: wait += 1; if current < best (or best is None): best =
-    current, best_epoch = epoch, wait = 0; elif wait >= patience and epoch > 0:
-    stop. (Checked against keras.callbacks.EarlyStopping on 3,000 random
-    sequences with ties, patience 0 to 4, when these tests were written.)
-    """
-    best, best_epoch, wait = None, 0, 0
-    for epoch, current in enumerate(losses):
-        wait += 1
-        if best is None or current < best:
-            best, best_epoch, wait = current, epoch, 0
-        elif wait >= patience and epoch > 0:
-            return epoch, best_epoch
-    return len(losses) - 1, best_epoch
-
-
 LOSSES = [1.0, 0.8, 0.9, 0.85, 0.7, 0.75, 0.76, 0.77]
 
 
@@ -235,7 +220,6 @@ def early_stopping_counts_like_keras(lab):
     cases = [(LOSSES, 2, (3, 1)), (LOSSES, 3, (7, 4)), (LOSSES, 4, (7, 4)), (LOSSES, 1, (2, 1)),
              ([3.0, 2.0, 1.0], 1, (2, 2)), ([5.0], 3, (0, 0))]
     for losses, patience, expected in cases:
-        assert keras_early_stopping(losses, patience) == expected  # the worked numbers agree with Keras's rule
         expect_equal(tuple(lab.early_stopping_epoch(losses, patience)), expected,
                      hint="after each epoch: a strictly lower loss is a new best and resets the count; "
                           "otherwise count one more; stop when the count reaches patience (0-based epochs)")
@@ -256,8 +240,9 @@ def early_stopping_random_histories(lab):
     sequences = [np.round(rng.uniform(0, 1, rng.integers(1, 15)), 1).tolist() for _ in range(60)]
     patiences = rng.integers(0, 5, 60).tolist()
     got = lab.probes.early_stopping_many(sequences, patiences)
-    for losses, patience, result in zip(sequences, patiences, got):
-        expect_equal(tuple(result), keras_early_stopping(losses, patience),
+    expected = reference.early_stopping_many(sequences, patiences)
+    for losses, patience, result, wanted in zip(sequences, patiences, got, expected):
+        expect_equal(tuple(result), tuple(wanted),
                      called=f"early_stopping_epoch({losses}, {patience})",
                      hint="count exactly as keras.callbacks.EarlyStopping(patience=patience, min_delta=0)")
 
@@ -276,11 +261,6 @@ BN_GAMMA, BN_BETA = np.array([1.0, 2.0, 0.5, -1.0]), np.array([0.0, -1.0, 0.3, 2
 BN_DY = np.random.default_rng(22).normal(size=(6, 4))
 
 
-def reference_batch_norm(x, gamma, beta, eps=1e-5):
-    """y = gamma * (x - mean) / sqrt(var + eps) + beta, column by column."""
-    return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
-
-
 @graded(points=2)
 def batch_norm_forward_standardizes(lab):
     "batch_norm_forward standardizes each column over the batch, then scales by gamma and shifts by beta"
@@ -291,8 +271,10 @@ def batch_norm_forward_standardizes(lab):
     expect_close(np.var(y, axis=0), BN_X.var(axis=0) / (BN_X.var(axis=0) + 1e-5), rtol=1e-9, called=called,
                  hint="divide by sqrt(var + eps), with the biased variance x.var(axis=0)")
     y, _, _, _ = lab.probes.batch_norm_round_trip(BN_X, BN_GAMMA, BN_BETA, BN_DY)
-    expect_close(y, reference_batch_norm(BN_X, BN_GAMMA, BN_BETA), rtol=1e-10, atol=1e-12,
-                 called="batch_norm_forward(x, gamma, beta) with x of shape (6, 4)", hint="y = gamma * x_hat + beta")
+    expect_close(y, reference.batch_norm(BN_X, BN_GAMMA, BN_BETA), rtol=1e-10, atol=1e-12,
+                 called="batch_norm_forward(x, gamma, beta) with x of shape (6, 4); expected: "
+                        "keras.layers.BatchNormalization(epsilon=1e-5) in training mode, with these gamma and beta",
+                 hint="y = gamma * x_hat + beta")
 
 
 @graded(points=3)
@@ -300,15 +282,13 @@ def batch_norm_backward_numerical(lab):
     "batch_norm_backward's dx, dgamma and dbeta match numerical gradients of sum(dy * y)"
     _, dx, dgamma, dbeta = lab.probes.batch_norm_round_trip(BN_X, BN_GAMMA, BN_BETA, BN_DY)
     called = "y, cache = batch_norm_forward(x, gamma, beta); batch_norm_backward(dy, cache), x and dy of shape (6, 4)"
-    loss = lambda x, gamma, beta: np.sum(BN_DY * reference_batch_norm(x, gamma, beta))  # noqa: E731
-    expect_close(dbeta, numerical_gradient(lambda b: loss(BN_X, BN_GAMMA, b), BN_BETA), rtol=1e-6, called=called,
-                 hint="dbeta = dy summed over the batch")
-    expect_close(dgamma, numerical_gradient(lambda g: loss(BN_X, g, BN_BETA), BN_GAMMA), rtol=1e-6, called=called,
-                 hint="dgamma = (dy * x_hat) summed over the batch")
-    expect_close(dx, numerical_gradient(lambda x: loss(x, BN_GAMMA, BN_BETA), BN_X), rtol=1e-5, atol=1e-8,
-                 called=called,
-                 hint="x reaches x_hat directly and through the batch mean and variance: dx has three terms, "
-                      "inv_std / n * (n dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))")
+    numerical_dx, numerical_dgamma, numerical_dbeta = reference.batch_norm_numerical_gradients(
+        BN_X, BN_GAMMA, BN_BETA, BN_DY)
+    expect_close(dbeta, numerical_dbeta, rtol=1e-6, called=called, hint="beta is added to every row of y")
+    expect_close(dgamma, numerical_dgamma, rtol=1e-6, called=called, hint="gamma multiplies x_hat in every row of y")
+    expect_close(dx, numerical_dx, rtol=1e-5, atol=1e-8, called=called,
+                 hint="x reaches x_hat directly and through the batch mean and the batch variance, which "
+                      "depend on every row: dx sums three terms; check each against a numerical gradient")
 
 
 @graded(points=1)

@@ -2,23 +2,23 @@
 
 Three independent routes give the expected values: closed forms worked out
 by hand (the slides' max-pooling example, a kernel on a ramp image), a plain
-NumPy reference written here (one output pixel at a time, nothing shared
-with the solution's shifted-slice method), and Keras's own Conv2D and
-MaxPooling2D layers, run by a probe with the same weights.
+NumPy reference (one output pixel at a time, nothing shared with the lab's
+shifted-slice method) and Keras's own Conv2D and MaxPooling2D layers with
+the same weights. The last two are computed in the trusted reference
+process (tests/references), never in the student's.
 
-Where the NumPy reference judges, the student may not delegate: Keras's
-convolution and pooling, TensorFlow's and SciPy's are forbidden there (the
-Keras comparisons cannot forbid them, since the probe uses them).
+Every test of conv2d and max_pool2d forbids delegating: Keras's convolution
+and pooling, TensorFlow's and SciPy's are unusable there.
 `numpy.lib.stride_tricks.sliding_window_view` is allowed: it only lays out
 the windows as views, and the padding, the stride, the output size and the
-weighted sum, what this lab teaches, are still the student's.
+weighted sum, what this lab teaches, are still the student's. The CNN is
+trained on the training digits only and scored on held-out ones, in the
+reference process.
 """
-
-import math
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded, reference
 
 WRITE_IT = "write the sliding window yourself with NumPy: Keras's result is what yours is compared with"
 CONV_FORBID = dict.fromkeys((
@@ -34,40 +34,6 @@ SLIDES_POOL_INPUT = [[1, 0, 2, 3], [4, 6, 6, 8], [3, 1, 1, 0], [1, 2, 2, 4]]
 SLIDES_POOL_OUTPUT = [[6, 8], [3, 4]]
 CNN_EPOCHS, CNN_BATCH = 10, 64
 CNN_TARGET = 0.97
-
-
-def same_padding(n, k, s):
-    """TensorFlow's "same": ceil(n / s) outputs; the odd zero goes after."""
-    total = max((math.ceil(n / s) - 1) * s + k - n, 0)
-    return total // 2, total - total // 2
-
-
-def reference_conv2d(x, kernel, stride=(1, 1), padding="valid"):
-    """Cross-correlation, one output pixel at a time. x (H, W, C_in), kernel (kh, kw, C_in, C_out)."""
-    kh, kw = kernel.shape[:2]
-    if padding == "same":
-        x = np.pad(x, (same_padding(x.shape[0], kh, stride[0]), same_padding(x.shape[1], kw, stride[1]), (0, 0)))
-    out_h, out_w = (x.shape[0] - kh) // stride[0] + 1, (x.shape[1] - kw) // stride[1] + 1
-    out = np.empty((out_h, out_w, kernel.shape[3]))
-    for i in range(out_h):
-        for j in range(out_w):
-            window = x[i * stride[0]:i * stride[0] + kh, j * stride[1]:j * stride[1] + kw]
-            out[i, j] = np.tensordot(window, kernel, axes=3)
-    return out
-
-
-def reference_max_pool2d(x, pool, stride):
-    """Max over each window that fits, one output pixel at a time. x (H, W, C)."""
-    out_h, out_w = (x.shape[0] - pool[0]) // stride[0] + 1, (x.shape[1] - pool[1]) // stride[1] + 1
-    out = np.empty((out_h, out_w, x.shape[2]))
-    for i in range(out_h):
-        for j in range(out_w):
-            out[i, j] = x[i * stride[0]:i * stride[0] + pool[0], j * stride[1]:j * stride[1] + pool[1]].max(axis=(0, 1))
-    return out
-
-
-def as_pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def random_case(seed, image, kernel):
@@ -121,7 +87,7 @@ def conv2d_is_cross_correlation(lab):
 def conv2d_channels(lab):
     "conv2d with several input and output channels: each output channel sums over all the input channels"
     x, kernel = random_case(1, (5, 6, 2), (3, 2, 2, 3))
-    expect_close(lab.conv2d(x, kernel), reference_conv2d(x, kernel), rtol=1e-9, atol=1e-12,
+    expect_close(lab.conv2d(x, kernel), reference.conv2d_loops(x, kernel), rtol=1e-9, atol=1e-12,
                  hint="out[i, j, c] = sum over (a, b, k) of x[i + a, j + b, k] * kernel[a, b, k, c]; "
                       "the output has shape (H - kh + 1, W - kw + 1, C_out)")
 
@@ -130,10 +96,10 @@ def conv2d_channels(lab):
 def conv2d_stride(lab):
     "conv2d with stride 2 (and (2, 3)) keeps every second window: floor((n - k) / s) + 1 outputs"
     x, kernel = random_case(2, (7, 8, 2), (3, 3, 2, 2))
-    expect_close(lab.conv2d(x, kernel, stride=2), reference_conv2d(x, kernel, (2, 2)), rtol=1e-9, atol=1e-12,
+    expect_close(lab.conv2d(x, kernel, stride=2), reference.conv2d_loops(x, kernel, 2), rtol=1e-9, atol=1e-12,
                  hint="the window of output (i, j) starts at (i * s, j * s); a 7-pixel axis, kernel 3, "
                       "stride 2 gives 3 outputs")
-    expect_close(lab.conv2d(x, kernel, stride=(2, 3)), reference_conv2d(x, kernel, (2, 3)), rtol=1e-9,
+    expect_close(lab.conv2d(x, kernel, stride=(2, 3)), reference.conv2d_loops(x, kernel, (2, 3)), rtol=1e-9,
                  atol=1e-12, hint="a pair (sh, sw) gives the rows' and the columns' strides")
 
 
@@ -141,11 +107,12 @@ def conv2d_stride(lab):
 def conv2d_same_odd_kernel(lab):
     "conv2d with padding 'same' and a 3x3 kernel keeps the image's size (one zero on each side)"
     x, kernel = random_case(3, (6, 5, 1), (3, 3, 1, 2))
-    expect_close(lab.conv2d(x, kernel, padding="same"), reference_conv2d(x, kernel, padding="same"), rtol=1e-9,
-                 atol=1e-12, hint="pad the image with zeros before sliding: (k - 1) // 2 on each side for odd k")
+    expect_close(lab.conv2d(x, kernel, padding="same"), reference.conv2d_loops(x, kernel, padding="same"),
+                 rtol=1e-9, atol=1e-12,
+                 hint="pad the image with zeros before sliding: (k - 1) // 2 on each side for odd k")
     image = x[:, :, 0]
     expect_close(lab.conv2d(image, kernel[:, :, 0, 0], padding="same"),
-                 reference_conv2d(x, kernel[:, :, :, :1], padding="same")[:, :, 0], rtol=1e-9, atol=1e-12,
+                 reference.conv2d_loops(x, kernel[:, :, :, :1], padding="same")[:, :, 0], rtol=1e-9, atol=1e-12,
                  hint="an (H, W) image with a (kh, kw) kernel gives an (H_out, W_out) output")
 
 
@@ -156,7 +123,7 @@ def conv2d_same_even_kernel_and_stride(lab):
                                         (6, (9, 6, 2), (3, 3, 2, 2), (2, 3))):
         x, k = random_case(seed, image, kernel)
         expect_close(lab.conv2d(x, k, stride=stride, padding="same"),
-                     reference_conv2d(x, k, as_pair(stride), "same"), rtol=1e-9, atol=1e-12,
+                     reference.conv2d_loops(x, k, stride, "same"), rtol=1e-9, atol=1e-12,
                      hint="'same' gives ceil(n / s) outputs; pad max((out - 1) * s + k - n, 0) zeros in all, "
                           "the smaller half before (top, left), the larger after (bottom, right)")
 
@@ -172,17 +139,7 @@ def conv2d_rejects_bad_arguments(lab):
                   hint="an (H, W, C_in) image needs a (kh, kw, C_in, C_out) kernel")
 
 
-# conv2d against Keras -------------------------------------------------------------
-
-KERAS_CONV_CASES = [
-    # image, kernel, stride, padding
-    ((9, 9, 3), (3, 3, 3, 4), 1, "valid"),
-    ((9, 8, 2), (2, 2, 2, 3), 1, "same"),
-    ((10, 7, 3), (4, 3, 3, 2), 2, "same"),
-    ((11, 11, 1), (3, 3, 1, 2), (2, 3), "same"),
-    ((8, 8, 2), (5, 5, 2, 2), 3, "valid"),
-]
-
+# max pooling -------------------------------------------------------------------------
 
 @graded(points=2, forbid=POOL_FORBID)
 def max_pool_slides_example(lab):
@@ -198,7 +155,7 @@ def max_pool_windows_and_strides(lab):
     x = rng.normal(size=(7, 6, 3))
     for pool, stride in ((3, 2), (2, 1), ((2, 3), (1, 2))):
         expect_close(lab.max_pool2d(x, pool_size=pool, stride=stride),
-                     reference_max_pool2d(x, as_pair(pool), as_pair(stride)), rtol=0,
+                     reference.max_pool2d_loops(x, pool, stride), rtol=0,
                      hint="floor((n - p) / s) + 1 windows per axis, window (i, j) starting at (i * s, j * s); "
                           "the maximum is taken per channel")
 
@@ -211,25 +168,33 @@ def max_pool_rejects_bad_arguments(lab):
     expect_raises(ValueError, lab.max_pool2d, x, stride=0, mentions="stride")
 
 
-# the CNN ------------------------------------------------------------------------------
+# conv2d and max_pool2d against Keras ------------------------------------------------
 
-@graded(points=3)
+KERAS_CONV_CASES = [
+    # image, kernel, stride, padding
+    ((9, 9, 3), (3, 3, 3, 4), 1, "valid"),
+    ((9, 8, 2), (2, 2, 2, 3), 1, "same"),
+    ((10, 7, 3), (4, 3, 3, 2), 2, "same"),
+    ((11, 11, 1), (3, 3, 1, 2), (2, 3), "same"),
+    ((8, 8, 2), (5, 5, 2, 2), 3, "valid"),
+]
+
+
+@graded(points=3, forbid=CONV_FORBID)
 def conv2d_matches_keras(lab):
     "conv2d agrees with keras.layers.Conv2D (same weights, no bias) on random images, strides and paddings"
     for seed, (image, kernel, stride, padding) in enumerate(KERAS_CONV_CASES, start=10):
         x, k = random_case(seed, image, kernel)
         got = lab.conv2d(x, k, stride=stride, padding=padding)
         called = lab.last_called
-        expected = lab.probes.keras_conv2d(x, k, stride, padding)
+        expected = reference.keras_conv2d(x, k, stride, padding)
         # Keras computes in float32.
         expect_close(got, expected, rtol=1e-4, atol=1e-4, called=called,
                      hint=f"Keras's Conv2D(filters={kernel[3]}, kernel_size={kernel[:2]}, strides={stride!r}, "
                           f"padding={padding!r}) gave the expected values: a cross-correlation, kernel not flipped")
 
 
-# max pooling -------------------------------------------------------------------------
-
-@graded(points=2)
+@graded(points=2, forbid=POOL_FORBID)
 def max_pool_matches_keras(lab):
     "max_pool2d agrees with keras.layers.MaxPooling2D on random images"
     rng = np.random.default_rng(21)
@@ -237,10 +202,12 @@ def max_pool_matches_keras(lab):
         x = rng.normal(size=shape)
         got = lab.max_pool2d(x, pool_size=pool, stride=stride)
         called = lab.last_called
-        expect_close(got, lab.probes.keras_max_pool2d(x, pool, stride), rtol=1e-6, atol=1e-6, called=called,
+        expect_close(got, reference.keras_max_pool2d(x, pool, stride), rtol=1e-6, atol=1e-6, called=called,
                      hint=f"Keras's MaxPooling2D(pool_size={pool!r}, strides={stride!r}) gave the expected "
                           "values ('valid': windows that do not fit are dropped)")
 
+
+# the CNN ------------------------------------------------------------------------------
 
 @graded(points=2)
 def cnn_layers(lab):
@@ -277,9 +244,15 @@ def cnn_rejects_bad_arguments(lab):
 @graded(points=4, timeout=120)
 def cnn_learns_digits(lab):
     "build_cnn() reaches 0.97 test accuracy on the 8x8 digits, trained for 10 epochs in batches of 64"
-    accuracy = lab.probes.cnn_digits_accuracy(CNN_EPOCHS, CNN_BATCH)
-    expect_true(accuracy >= CNN_TARGET, f"test accuracy >= {CNN_TARGET}", f"{accuracy:.4f}",
-                called=f"build_cnn(), then fit on 1,437 digits for {CNN_EPOCHS} epochs (batch {CNN_BATCH}), "
-                       "then accuracy on the other 360",
+    x_train, y_train = reference.digit_images_training_split()
+    export = lab.probes.trained_cnn(x_train, y_train, CNN_EPOCHS, CNN_BATCH)
+    called = (f"build_cnn(), then fit on 1,437 digits for {CNN_EPOCHS} epochs (batch {CNN_BATCH}), "
+              "then accuracy on 360 others")
+    score = reference.cnn_accuracy(export["config"], export["weights"])
+    if "error" in score:
+        fail("a CNN made of Keras's built-in layers", score["error"], called=called,
+             hint="Conv2D, MaxPooling2D, Flatten, Dropout and Dense layers from keras.layers")
+    expect_true(score["accuracy"] >= CNN_TARGET, f"test accuracy >= {CNN_TARGET}", f"{score['accuracy']:.4f}",
+                called=called,
                 hint="16 3x3 filters with 'same' padding and ReLU, 2x2 max pooling, 32 more filters, Flatten, "
                      "Dropout(0.3), Dense(softmax), trained with Adam (learning rate 0.005), reach about 0.98")

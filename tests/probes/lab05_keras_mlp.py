@@ -1,11 +1,14 @@
 """Probes for lab 5: the student's Keras models, described as plain data, in the grading child.
 
 Each probe receives the student's module first and returns plain data. They
-hold no expected values and judge nothing: the graded tests do that. A probe
-named like a lab function (`build_mlp`, `compile_mlp`, `train_mlp`) calls
-that function and describes what it made, so that a failure message's
-"Called:" line names the student's call.
+hold no data they are judged on, no expected values and no metric: the
+graded tests and tests/references do that. A probe named like a lab function
+(`build_mlp`, `compile_mlp`, `train_mlp`) calls that function and describes
+what it made, so that a failure message's "Called:" line names the
+student's call; a trained model comes back as its config and weights.
 """
+
+import json
 
 import keras
 import numpy as np
@@ -90,20 +93,19 @@ def compile_mlp(lab, **kwargs):
     }
 
 
-def train_mlp(lab, x_train, y_train, x_test, y_test, epochs, batch_size):
-    """lab.train_mlp(model, ((x_train, y_train), (x_test, y_test)), epochs, batch_size) on a softmax model built here.
+def _export(model):
+    """A Keras model as plain data: its to_json() config and its weights."""
+    return {"config": model.to_json(), "weights": [np.asarray(weight) for weight in model.get_weights()]}
+
+
+def train_mlp(lab, given, x_train, y_train, x_test, y_test, epochs, batch_size):
+    """lab.train_mlp on the model `given` (compiled, as {"config", "weights"}, made by the grader) and the data given.
 
     Returns the type of the result, its history (lists of floats), the
-    optimizer's step count, and the trained model's class probabilities
-    for both splits (dropout off).
+    optimizer's step count, and the trained model, exported.
     """
-    model = keras.Sequential([
-        keras.Input(shape=(x_train.shape[1],)),
-        keras.layers.Dense(y_train.shape[1], activation="softmax",
-                           kernel_initializer=keras.initializers.GlorotUniform(seed=0)),
-    ])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5), loss="categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = keras.saving.deserialize_keras_object(json.loads(given["config"]))
+    model.set_weights(given["weights"])
     history = lab.train_mlp(model, ((x_train, y_train), (x_test, y_test)), epochs, batch_size)
     curves = getattr(history, "history", None)
     return {
@@ -112,43 +114,19 @@ def train_mlp(lab, x_train, y_train, x_test, y_test, epochs, batch_size):
         "history": {key: [float(value) for value in values] for key, values in curves.items()}
         if isinstance(curves, dict) else None,
         "steps": int(np.asarray(model.optimizer.iterations)),
-        "test": np.asarray(model(x_test, training=False), dtype=float),
-        "train": np.asarray(model(x_train, training=False), dtype=float),
+        "model": _export(model),
     }
 
 
-def _digits_split():
-    """The digits split and standardized here, independently of the student's load_digits_split."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
+def trained_on_digits(lab, settings, x_train, y_train):
+    """lab.build_mlp + lab.compile_mlp with `settings`, fit on the training digits given; the model, exported.
 
-    pixels, labels = load_digits(return_X_y=True)
-    x_train, x_test, y_train, y_test = train_test_split(pixels, labels, test_size=0.2, random_state=0,
-                                                        stratify=labels)
-    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-    std[std == 0] = 1.0
-    return ((x_train - mean) / std).astype("float32"), y_train, ((x_test - mean) / std).astype("float32"), y_test
-
-
-def digits_accuracy(lab, settings):
-    """Test accuracy on the digits of lab.build_mlp + lab.compile_mlp, trained with `settings`.
-
-    The data never pass through the student's code; training is plain
-    model.fit without validation, to keep it quick.
+    Only the training split comes here; the model is scored elsewhere.
+    Training is plain model.fit without validation, to keep it quick.
     """
-    x_train, y_train, x_test, y_test = _digits_split()
-    model = lab.build_mlp(input_dim=64, num_classes=10, hidden_units=tuple(settings["hidden_units"]))
+    model = lab.build_mlp(input_dim=x_train.shape[1], num_classes=y_train.shape[1],
+                          hidden_units=tuple(settings["hidden_units"]))
     lab.compile_mlp(model, learning_rate=settings["learning_rate"])
     keras.utils.set_random_seed(0)
-    model.fit(x_train, np.eye(10, dtype="float32")[y_train], epochs=settings["epochs"],
-              batch_size=settings["batch_size"], verbose=0)
-    predicted = np.argmax(np.asarray(model.predict(x_test, verbose=0)), axis=1)
-    return float(np.mean(predicted == y_test))
-
-
-def digits_raw(lab):
-    """scikit-learn's digits as they come: pixels (1797, 64), integers 0..16, and labels (1797,)."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    return digits.data.astype(float), digits.target.astype(np.int64)
+    model.fit(x_train, y_train, epochs=settings["epochs"], batch_size=settings["batch_size"], verbose=0)
+    return _export(model)

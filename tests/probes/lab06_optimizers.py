@@ -1,12 +1,13 @@
-"""Probes for lab 6: optimizer trajectories, run inside the grading child.
+"""Probes for lab 6: trajectories of the student's rules and optimizers, run inside the grading child.
 
-Each probe receives the student's module first and returns plain data. They
-hold no expected values and judge nothing: the graded tests do that.
+Each probe receives the student's module first, calls only the student's
+code and returns its raw results as plain data. They hold no expected
+values, run no reference and judge nothing: the graded tests do that, with
+references computed by the grader (tests/references/lab06_optimizers.py).
 
 The fixed problem is a quadratic bowl over one or more variables,
 f = sum over variables of sum(c * w**2) / 2, whose gradient is c * w. A
-trajectory is the list of points visited, starting point included. Keras
-imports lazily: only the probes that run a Keras optimizer pay for it.
+trajectory is the list of points visited, starting point included.
 """
 
 import numbers
@@ -35,19 +36,6 @@ def rule_path(lab, rule, curvatures, w0, lr, steps, **hyper):
     return np.array(path)
 
 
-def _optimizer_class(lab, owner, name):
-    """lab.<name>, keras.optimizers.<name> or custom_layers.<name>."""
-    if owner == "lab":
-        return getattr(lab, name)
-    if owner == "keras":
-        import keras
-
-        return getattr(keras.optimizers, name)
-    import custom_layers
-
-    return getattr(custom_layers, name)
-
-
 def _keras_path(optimizer, curvatures, w0, steps):
     """Apply `steps` updates of `optimizer` on the bowl; one float32 Keras variable per entry of w0.
 
@@ -55,7 +43,6 @@ def _keras_path(optimizer, curvatures, w0, steps):
     """
     import keras
 
-    keras.utils.set_random_seed(0)
     curvatures = [np.asarray(c, dtype="float32") for c in curvatures]
     variables = [keras.Variable(np.asarray(w, dtype="float32"), name=f"w{i}") for i, w in enumerate(w0)]
     paths = [[np.asarray(w0[i], dtype=float)] for i in range(len(w0))]
@@ -68,14 +55,9 @@ def _keras_path(optimizer, curvatures, w0, steps):
     return [np.array(path) for path in paths]
 
 
-def optimizer_path(lab, owner, name, config, curvatures, w0, steps):
-    """Trajectories of optimizer `name`(**config) on the bowl (see _keras_path).
-
-    owner: "lab" for the student's class, "keras" for keras.optimizers,
-    "custom_layers" for the course's reference components.
-    """
-    optimizer = _optimizer_class(lab, owner, name)(**config)
-    return _keras_path(optimizer, curvatures, w0, steps)
+def optimizer_path(lab, name, config, curvatures, w0, steps):
+    """Trajectories of the student's optimizer lab.<name>(**config) on the bowl (see _keras_path)."""
+    return _keras_path(getattr(lab, name)(**config), curvatures, w0, steps)
 
 
 def _plain(value):

@@ -1,8 +1,9 @@
 """Probes for lab 7: calls that need a Generator, a cache or a Keras layer, run inside the grading child.
 
-Each probe receives the student's module first and returns plain data. They
-hold no expected values and judge nothing: the graded tests do that. Keras
-imports lazily: only the DropConnectDense probes pay for it.
+Each probe receives the student's module first, calls only the student's
+code and returns its raw results as plain data. They hold no expected
+values, run no reference and judge nothing: the graded tests do that, with
+references computed by the grader (tests/references/lab07_regularization.py).
 """
 
 import numbers

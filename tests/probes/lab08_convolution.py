@@ -1,32 +1,12 @@
-"""Probes for lab 8: Keras's own layers as the reference, and the student's CNN, run in the grading child.
+"""Probes for lab 8: the student's CNN, run in the grading child.
 
 Each probe receives the student's module first and returns plain data. They
-hold no expected values and judge nothing: the graded tests do that. The
-Keras probes compute what `keras.layers.Conv2D` and `MaxPooling2D` give for
-the same input and weights, the independent route the student's NumPy code
-is compared with.
+hold no expected values, no reference layer and no metric: Keras's own
+Conv2D and MaxPooling2D, and the score of the trained CNN, are computed in
+tests/references, where no student code runs.
 """
 
 import numpy as np
-
-
-def keras_conv2d(lab, x, kernel, stride, padding):
-    """keras.layers.Conv2D (no bias) with its kernel set to `kernel`, on the one image x of shape (H, W, C_in)."""
-    import keras  # only these probes need Keras
-
-    x, kernel = np.asarray(x, dtype="float32"), np.asarray(kernel, dtype="float32")
-    layer = keras.layers.Conv2D(kernel.shape[3], kernel.shape[:2], strides=stride, padding=padding, use_bias=False)
-    layer.build((1, *x.shape))
-    layer.set_weights([kernel])
-    return np.asarray(layer(x[None]), dtype=float)[0]
-
-
-def keras_max_pool2d(lab, x, pool_size, stride):
-    """keras.layers.MaxPooling2D on the one image x of shape (H, W, C)."""
-    import keras  # only these probes need Keras
-
-    layer = keras.layers.MaxPooling2D(pool_size, strides=stride)
-    return np.asarray(layer(np.asarray(x, dtype="float32")[None]), dtype=float)[0]
 
 
 def build_cnn(lab, **kwargs):
@@ -45,23 +25,14 @@ def build_cnn(lab, **kwargs):
     }
 
 
-def cnn_digits_accuracy(lab, epochs, batch_size):
-    """Test accuracy of lab.build_cnn() trained on the 8x8 digits, with this probe's own data split.
+def trained_cnn(lab, x_train, y_train, epochs, batch_size):
+    """lab.build_cnn() fit on the training images given (plain model.fit, seed 0); the model's config and weights.
 
-    The data never pass through the student's code: pixels / 16 (no
-    statistics, so nothing leaks), a stratified 80/20 split with seed 0.
+    Only the training split comes here; the model is scored elsewhere.
     """
     import keras  # only these probes need Keras
 
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    digits = load_digits()
-    images = (digits.images / 16.0).astype("float32")[..., None]
-    x_train, x_test, y_train, y_test = train_test_split(
-        images, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
-    model = lab.build_cnn(input_shape=(8, 8, 1), num_classes=10)
+    model = lab.build_cnn(input_shape=tuple(x_train.shape[1:]), num_classes=y_train.shape[1])
     keras.utils.set_random_seed(0)
-    model.fit(x_train, np.eye(10, dtype="float32")[y_train], epochs=epochs, batch_size=batch_size, verbose=0)
-    predicted = np.argmax(np.asarray(model.predict(x_test, verbose=0)), axis=1)
-    return float(np.mean(predicted == y_test))
+    model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)
+    return {"config": model.to_json(), "weights": [np.asarray(weight) for weight in model.get_weights()]}

@@ -1,0 +1,160 @@
+"""The optimizers on float16, bfloat16 and mixed_float16 models.
+
+In float16, Adam's `epsilon * sqrt(1 - beta_2**t)` and small squared
+gradients round to zero, so a weight whose gradient is exactly 0 got
+`0 / 0 = NaN`. The reference below is the slides' rule in float64 NumPy
+with the weights rounded to the low-precision dtype after every step.
+"""
+
+import keras
+import ml_dtypes
+import numpy as np
+import pytest
+
+from custom_layers import AdamOptimizer
+from custom_layers import MomentumOptimizer
+
+pytestmark = pytest.mark.all_backends
+
+LOW_PRECISION = {"float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
+OPTIMIZERS = {
+    "adam": (AdamOptimizer, "adam"),
+    "momentum": (MomentumOptimizer, "momentum"),
+}
+
+
+def gradient_sequence(t):
+    """Fixed gradients (state-free): exact zeros, tiny values, ordinary ones.
+
+    The tiny ones (1e-4) square to 1e-8, below float16's smallest number.
+    """
+    rng = np.random.default_rng(t)
+    return [np.concatenate([np.zeros(2), [1e-4, -1e-4], rng.normal(size=4)])]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("dtype", LOW_PRECISION)
+def test_zero_gradient_leaves_low_precision_weights_finite_and_still(
+    name, dtype
+):
+    cls, _ = OPTIMIZERS[name]
+    initial = np.array([1.0, -2.0, 0.5])
+    w = keras.Variable(initial, dtype=dtype)
+    optimizer = cls(0.01)
+    for _ in range(3):
+        optimizer.apply([keras.ops.zeros(3, dtype=dtype)], [w])
+    moved = keras.ops.convert_to_numpy(keras.ops.cast(w, "float32"))
+    assert np.all(np.isfinite(moved)), (
+        f"expected {dtype} weights with zero gradients to stay finite, got "
+        f"{moved}"
+    )
+    np.testing.assert_array_equal(
+        moved, initial, err_msg="a zero gradient must not move the weights"
+    )
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("dtype", LOW_PRECISION)
+def test_low_precision_path_follows_the_rounded_numpy_rule(
+    name, dtype, references
+):
+    cls, reference_name = OPTIMIZERS[name]
+    lr, steps = 0.05, 20
+    rounding = LOW_PRECISION[dtype]
+    initial = np.linspace(-1.5, 1.5, 8).astype(rounding).astype("float64")
+    w = keras.Variable(initial, dtype=dtype)
+    optimizer = cls(lr)
+    rule = references[reference_name]()
+    expected = initial
+    for t in range(steps):
+        (g,) = gradient_sequence(t)
+        optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [w])
+        g = g.astype(rounding).astype("float64")  # what the optimizer sees
+        expected = rule(0, expected, g, lr).astype(rounding).astype("float64")
+    ours = keras.ops.convert_to_numpy(keras.ops.cast(w, "float64"))
+    # One unit in the last place of the largest weight, for the rounding
+    # of a float32 step against a float64 one landing on the other side.
+    ulp = float(np.spacing(rounding(2.0)))
+    np.testing.assert_allclose(
+        ours,
+        expected,
+        atol=2 * ulp,
+        rtol=0,
+        err_msg=f"expected the slides' rule in float64, rounded to {dtype} "
+        "after each step",
+    )
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_state_of_low_precision_weights_is_float32(name):
+    cls, _ = OPTIMIZERS[name]
+    w = keras.Variable(np.ones(3), dtype="float16")
+    optimizer = cls(0.01)
+    optimizer.build([w])
+    state = [v for v in optimizer.variables if v.shape == (3,)]
+    assert state and all(v.dtype == "float32" for v in state), (
+        "expected the optimizer state of float16 weights in float32, got "
+        f"{[(v.name, v.dtype) for v in state]}"
+    )
+
+
+def fit_losses(optimizer, digits, policy, epochs=2):
+    """Train the digits MLP under the dtype `policy`; return model, losses.
+
+    Under "mixed_float16", `compile` wraps the optimizer in Keras's
+    `LossScaleOptimizer`, as it does for its own.
+    """
+    x_train, _, y_train, _ = digits
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        model = keras.Sequential(
+            [
+                keras.Input((64,)),
+                keras.layers.Dense(32, activation="relu"),
+                keras.layers.Dense(10),
+                keras.layers.Activation("linear", dtype="float32"),
+            ]
+        )
+        model.compile(
+            optimizer=optimizer,
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+    finally:
+        keras.config.set_dtype_policy(previous)
+    history = model.fit(
+        x_train, y_train, batch_size=64, epochs=epochs, verbose=0
+    )
+    return model, history.history["loss"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "make_optimizer, make_keras",
+    [
+        (
+            lambda: AdamOptimizer(1e-3),
+            lambda: keras.optimizers.Adam(1e-3),
+        ),
+        (
+            lambda: MomentumOptimizer(0.1),
+            lambda: keras.optimizers.SGD(0.01, momentum=0.9),
+        ),
+    ],
+    ids=["adam", "momentum"],
+)
+@pytest.mark.parametrize("dtype", ["float16", "mixed_float16"])
+def test_low_precision_mlp_fit_stays_finite_like_keras(
+    make_optimizer, make_keras, dtype, digits
+):
+    _, theirs = fit_losses(make_keras(), digits, dtype)
+    assert np.all(np.isfinite(theirs)), f"test setup: Keras gave {theirs}"
+    model, ours = fit_losses(make_optimizer(), digits, dtype)
+    assert np.all(np.isfinite(ours)) and ours[-1] < ours[0], (
+        f"expected finite, falling {dtype} losses as Keras's optimizer gives "
+        f"({theirs}), got {ours}"
+    )
+    if dtype == "mixed_float16":
+        assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+        weights = {w.dtype for w in model.trainable_weights}
+        assert weights == {"float32"}, f"mixed_float16 weights are {weights}"

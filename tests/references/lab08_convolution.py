@@ -1,0 +1,106 @@
+"""References for lab 8's graded tests, computed where no student code runs (never shipped to students).
+
+Two independent routes to every convolution and pooling: plain NumPy, one
+output pixel at a time (nothing shared with the lab's shifted-slice method),
+and Keras's own Conv2D and MaxPooling2D layers. The digits are split here:
+only the training split reaches the student's process; the held-out split
+and its labels stay in this module, which scores the trained CNN from its
+exported config and weights.
+"""
+
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+
+_spec = importlib.util.spec_from_file_location("references_keras_models", Path(__file__).with_name("_keras_models.py"))
+keras_models = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(keras_models)
+
+CLASSES = 10
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _same_padding(n, k, s):
+    """TensorFlow's "same": ceil(n / s) outputs; the odd zero goes after."""
+    total = max((math.ceil(n / s) - 1) * s + k - n, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d_loops(x, kernel, stride=1, padding="valid"):
+    """Cross-correlation, one output pixel at a time. x (H, W, C_in), kernel (kh, kw, C_in, C_out)."""
+    x, kernel, stride = np.asarray(x, dtype=float), np.asarray(kernel, dtype=float), _pair(stride)
+    kh, kw = kernel.shape[:2]
+    if padding == "same":
+        x = np.pad(x, (_same_padding(x.shape[0], kh, stride[0]), _same_padding(x.shape[1], kw, stride[1]), (0, 0)))
+    out_h, out_w = (x.shape[0] - kh) // stride[0] + 1, (x.shape[1] - kw) // stride[1] + 1
+    out = np.empty((out_h, out_w, kernel.shape[3]))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = x[i * stride[0]:i * stride[0] + kh, j * stride[1]:j * stride[1] + kw]
+            out[i, j] = np.tensordot(window, kernel, axes=3)
+    return out
+
+
+def max_pool2d_loops(x, pool_size, stride):
+    """Max over each window that fits, one output pixel at a time. x (H, W, C)."""
+    x, pool, stride = np.asarray(x, dtype=float), _pair(pool_size), _pair(stride)
+    out_h, out_w = (x.shape[0] - pool[0]) // stride[0] + 1, (x.shape[1] - pool[1]) // stride[1] + 1
+    out = np.empty((out_h, out_w, x.shape[2]))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[i, j] = x[i * stride[0]:i * stride[0] + pool[0], j * stride[1]:j * stride[1] + pool[1]].max(axis=(0, 1))
+    return out
+
+
+def keras_conv2d(x, kernel, stride, padding):
+    """keras.layers.Conv2D (no bias) with its kernel set to `kernel`, on the one image x of shape (H, W, C_in)."""
+    import keras
+
+    x, kernel = np.asarray(x, dtype="float32"), np.asarray(kernel, dtype="float32")
+    layer = keras.layers.Conv2D(kernel.shape[3], kernel.shape[:2], strides=stride, padding=padding, use_bias=False)
+    layer.build((1, *x.shape))
+    layer.set_weights([kernel])
+    return np.asarray(layer(x[None]), dtype=float)[0]
+
+
+def keras_max_pool2d(x, pool_size, stride):
+    """keras.layers.MaxPooling2D on the one image x of shape (H, W, C)."""
+    import keras
+
+    layer = keras.layers.MaxPooling2D(pool_size, strides=stride)
+    return np.asarray(layer(np.asarray(x, dtype="float32")[None]), dtype=float)[0]
+
+
+def _digit_images():
+    """The lab's split of the digits as images: pixels / 16 (no statistics), stratified 80/20, seed 0."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    images = (digits.images / 16.0).astype("float32")[..., None]
+    return train_test_split(images, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
+
+
+def digit_images_training_split():
+    """(x_train (1437, 8, 8, 1), one-hot y_train): the digits the student's CNN may learn from."""
+    x_train, _, y_train, _ = _digit_images()
+    return x_train, np.eye(CLASSES, dtype="float32")[y_train]
+
+
+def cnn_accuracy(config, weights):
+    """Accuracy of the rebuilt CNN on the 360 held-out digits: {"accuracy": float} or {"error": why}."""
+    try:
+        model = keras_models.rebuild(config, weights)
+    except keras_models.Refused as refused:
+        return {"error": str(refused)}
+    _, x_test, _, y_test = _digit_images()
+    outputs = keras_models.predict(model, x_test)
+    if outputs.shape != (len(y_test), CLASSES):
+        return {"error": f"the model gives outputs of shape {outputs.shape} for {len(y_test)} digits, "
+                         f"not one row of {CLASSES} class probabilities per digit"}
+    return {"accuracy": float(np.mean(np.argmax(outputs, axis=1) == y_test))}
