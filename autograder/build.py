@@ -134,7 +134,7 @@ def student_version(source, name="<source>"):
 
 def solution_files(solutions=course.SOLUTIONS):
     """The solution files, in course order."""
-    return sorted(Path(solutions).glob("lab[0-9][0-9]_*.py"))
+    return course.lab_files(solutions)
 
 
 def build(check=False, solutions=course.SOLUTIONS, labs=course.LABS):

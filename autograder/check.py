@@ -27,6 +27,7 @@ AssertionError with the feedback when a test fails.
 """
 
 import ast
+import atexit
 import contextlib
 import hashlib
 import re
@@ -150,7 +151,11 @@ def _grade(lab, code, tests):
     with tempfile.TemporaryDirectory(prefix="check-") as folder, contextlib.redirect_stderr(sys.stdout):
         path = Path(folder) / f"{lab}.py"
         path.write_text(code)
-        return runner.grade_lab(lab, path, Limits(), tests=tests)
+        # One sandbox for the kernel's life: its warm Keras worker makes the next check quick.
+        if _state.get("sandbox") is None:
+            _state["sandbox"] = runner.open_sandbox(Limits(), [lab])
+            atexit.register(_state["sandbox"].close)
+        return runner.grade_lab(lab, path, Limits(), tests=tests, sandbox=_state["sandbox"])
 
 
 def _current(lab):

@@ -109,7 +109,7 @@ def _limits(args):
 
 def _instructor_only(command):
     """Refuse an instructor's command inside a student bundle, which has no solutions."""
-    if not course.SOLUTIONS.is_dir():
+    if build.in_student_bundle():
         raise CannotRun(f"`{command}` is for instructors: this folder is a student bundle (no solutions/)")
 
 
@@ -178,8 +178,8 @@ def _grade(args):
 def _release(args):
     _instructor_only("release")
     labs = args.labs or course.lab_names()
-    if stale := build.build(check=True):
-        raise CannotRun(f"labs/ is out of date ({', '.join(stale)}): run `python -m autograder build` first")
+    if stale := build.stale():
+        raise CannotRun(f"{', '.join(stale)} out of date: run `python -m autograder build` first")
     print(f"wrote the student bundle to {release.release(args.out, labs, with_reference=args.with_reference)}")
     return OK
 

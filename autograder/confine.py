@@ -112,7 +112,7 @@ class Confinement:
                    "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         if os.geteuid() == 0:
             # Root keeps only what the worker needs to give each child its own user id.
-            command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+            command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         else:
             command += ["--unshare-user"]
         binds = [path for path in (*SYSTEM_READ, *python_roots()) if os.path.exists(path)]
@@ -149,13 +149,14 @@ def _bwrap_works(binary):
 @cache
 def _user_can_run_python(uid):
     """Whether `uid` can reach this Python (tried in a forked child that becomes it)."""
+    needed = (sys.executable, *python_roots())  # found as root, before the change of user
     pid = os.fork()
     if pid == 0:
         try:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            status = 0 if all(os.access(root, os.R_OK | os.X_OK) for root in python_roots()) else 1
+            status = 0 if all(os.access(path, os.R_OK | os.X_OK) for path in needed) else 1
         except BaseException:
             status = 1
         os._exit(status)

@@ -304,6 +304,7 @@ class Child:
         self._pending = b""
         self._incoming = bytearray()
         self._disk_checked = 0.0
+        self._checked = 0.0
         self.closed = False
 
     def wait_for_import(self):
@@ -339,11 +340,13 @@ class Child:
                     if key.fd == self._request:
                         self._write_some(selector)
                     elif key.fd == self._output:
-                        self._read_output()
+                        self._drain_output()
                     elif (reply := self._read_reply()) is not None:
                         self._drain_output()  # all of it was written before the reply
                         return reply
-                self._check_limits(deadline, timeout)
+                if time.monotonic() - self._checked >= POLL_SECONDS:  # /proc scans cost: not on every read
+                    self._checked = time.monotonic()
+                    self._check_limits(deadline, timeout)
         finally:
             selector.close()
 
@@ -423,7 +426,7 @@ class Child:
 
     def _drain_output(self):
         # Bounded: a grandchild holding the pipe could keep writing forever.
-        for _ in range(256):
+        for _ in range(64):
             if not self._read_output():
                 return
 

@@ -3,7 +3,8 @@
 import pytest
 from helpers import FAST
 
-from autograder import runner
+from autograder import course, runner
+from autograder.sandbox import Limits
 
 
 @pytest.fixture
@@ -16,3 +17,11 @@ def grade_text(tmp_path):
         return runner.grade_lab(lab, path, limits, **options)
 
     return grade
+
+
+@pytest.fixture(scope="session")
+def warm_sandbox():
+    """One sandbox for the session (per xdist worker): its warm workers serve every grading passed it."""
+    sandbox = runner.open_sandbox(Limits(), course.lab_names())
+    yield sandbox
+    sandbox.close()

@@ -1,6 +1,5 @@
 """Lab 3 draws its figures with matplotlib's object-oriented API and saves them as PNG files."""
 
-import numpy as np
 from helpers import load_solution
 from matplotlib.figure import Figure
 

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from helpers import ROOT
 
-from autograder import build, check, course, notebooks
+from autograder import check, course, notebooks
 
 LAB = "lab01_gradient_descent"
 

@@ -11,7 +11,6 @@ import numpy as np
 
 def build_cnn(lab, **kwargs):
     """lab.build_cnn(**kwargs), described as data: its layers, shapes, output activation, whether compiled."""
-    import keras  # only these probes need Keras
 
     model = lab.build_cnn(**kwargs)
     last = model.layers[-1]
