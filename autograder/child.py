@@ -27,6 +27,7 @@ import random
 import resource
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -276,6 +277,7 @@ def run(message, fds):
         else:
             _serve_student(message, request_fd, response_fd)
     except BaseException:
+        traceback.print_exc()  # the grader's own failure: shown in the test's output
         status = 70
     finally:
         sys.stdout.flush()
@@ -340,10 +342,14 @@ def _serve_student(message, request_fd, response_fd):
 
 
 def _serve_reference(request_fd, response_fd):
-    """Load the references module the grader sends first, then answer its calls."""
-    first = receive(request_fd)
-    module = type(sys)("_grader_references")
-    exec(compile(first["source"], first["filename"], "exec"), vars(module))
+    """Load the references module whose path the grader sends first, then answer its calls."""
+    path = receive(request_fd)["path"]
+    folder = os.path.dirname(path)
+    try:
+        module = load_by_path("_grader_references", path)
+    except BaseException as error:
+        send(response_fd, {"ok": False, "error": protocol.exception_record(error, folder)})
+        return
     send(response_fd, {"ok": True})
     while (request := receive(request_fd)) is not None:
         request = protocol.check_request(request)
@@ -351,5 +357,5 @@ def _serve_reference(request_fd, response_fd):
             reset_random_state()
             reply = {"ok": True, "value": getattr(module, request["name"])(*request["args"], **request["kwargs"])}
         except BaseException as error:
-            reply = {"ok": False, "error": protocol.exception_record(error, first["filename"])}
+            reply = {"ok": False, "error": protocol.exception_record(error, folder)}
         send(response_fd, reply)

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograder import confine, course, notebooks, protocol
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
-from autograder.sandbox import ChildLost, Limits, Sandbox
+from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError
 from autograder.submission import LabFile
 
 
@@ -158,13 +158,13 @@ class References:
             if key not in golden:
                 raise GraderError(f"no reference value for {name}{tuple(args)} was recorded for this bundle")
             return golden[key]
-        if self._child is None:
-            self._child = self._sandbox.reference(path.name, path.read_text(), keras=course.uses_keras(self._lab))
         timeout = self._limits.timeout
         try:
+            if self._child is None:
+                self._child = self._sandbox.reference(path, keras=course.uses_keras(self._lab))
             reply = self._child.ask(protocol.request("reference", name, args, kwargs), time.monotonic() + timeout,
                                     timeout)
-        except ChildLost as error:
+        except (ChildLost, SandboxError) as error:
             self._child = None
             raise GraderError(f"the reference {name} did not finish: {error}") from None
         if not reply["ok"]:
@@ -332,9 +332,11 @@ def open_sandbox(limits, labs, unconfined=False):
 
 def _cell_namer(lab_file):
     """A function that rewrites a message's "line N" of a notebook's code as its cell and line."""
-    if not lab_file.from_notebook or lab_file.module is None:
+    if lab_file.module is None:
         return str
     code = lab_file.module.read_text()
+    if not notebooks.is_extracted(code):  # a notebook's cells, or a kernel's (check())
+        return str
     return lambda text: notebooks.name_cells(text, lab_file.lab, code)
 
 

@@ -560,14 +560,23 @@ class Sandbox:
         self.children.append(child)
         return child
 
-    def reference(self, filename, source, keras=False):
-        """A child that never loads student code, serving the references module `source`."""
-        child = Child(self, self._worker(keras), self._message("reference"), filename)
+    def reference(self, path, keras=False):
+        """A child that never loads student code, serving the references module at `path`.
+
+        Its folder is copied into the scratch folder's `references`, which no
+        student child's file view holds (and, as root, readable by root alone).
+        """
+        folder = self.scratch / "references"
+        if not folder.exists():
+            folder.mkdir(mode=0o700 if self.confinement.uid is not None else 0o755)
+            for source in Path(path).parent.glob("*.py"):
+                shutil.copyfile(source, folder / source.name)
+        child = Child(self, self._worker(keras), self._message("reference"), Path(path).name)
         self.references.append(child)
-        reply = child.ask({"source": source, "filename": filename}, time.monotonic() + self.limits.import_timeout,
-                          self.limits.import_timeout)
+        reply = child.ask({"path": self.inside("references", Path(path).name)},
+                          time.monotonic() + self.limits.import_timeout, self.limits.import_timeout)
         if not reply["ok"]:
-            raise SandboxError(f"the references {filename} did not load: {reply.get('error')}")
+            raise SandboxError(f"the references {Path(path).name} did not load: {reply.get('error')}")
         return child
 
     def processes(self, table):

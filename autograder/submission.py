@@ -40,11 +40,6 @@ class LabFile:
         """A .py file graded as it is (the runner's and the tests' shorthand)."""
         return cls(lab, Path(path), Path(path).name)
 
-    @property
-    def from_notebook(self):
-        """Whether the module is a notebook's code cells (messages then name cells, not lines)."""
-        return self.origin.endswith(".ipynb")
-
 
 def _as_lab_file(lab, path, top, scratch, note=""):
     """A lab's LabFile: a .py file as it is; a notebook as the module of its code cells."""

@@ -8,27 +8,27 @@ import numpy as np
 
 
 def _recorder(centre):
-    """evaluate(**params) = sum of (log10 value - centre)**2 over the names, recording every call."""
+    """objective(**params) = sum of (log10 value - centre)**2 over the names, recording every call."""
     calls = []
 
-    def evaluate(**params):
+    def objective(**params):
         calls.append(dict(params))
         return float(sum((np.log10(value) - centre[name]) ** 2 for name, value in params.items()))
 
-    return evaluate, calls
+    return objective, calls
 
 
 def grid_search_recorded(lab, grid, centre):
-    """lab.grid_search on a bowl centred at 10**centre: (best_params, trials, the calls evaluate saw)."""
-    evaluate, calls = _recorder(centre)
-    best, trials = lab.grid_search(evaluate, grid)
+    """lab.grid_search on a bowl centred at 10**centre: (best_params, trials, the calls the objective saw)."""
+    objective, calls = _recorder(centre)
+    best, trials = lab.grid_search(objective, grid)
     return best, [(dict(params), float(error)) for params, error in trials], calls
 
 
 def random_search_recorded(lab, space, n_trials, seed, centre):
     """lab.random_search on the same bowl: (best_params, trials, calls)."""
-    evaluate, calls = _recorder(centre)
-    best, trials = lab.random_search(evaluate, {name: tuple(bounds) for name, bounds in space.items()},
+    objective, calls = _recorder(centre)
+    best, trials = lab.random_search(objective, {name: tuple(bounds) for name, bounds in space.items()},
                                      n_trials, seed)
     return best, [(dict(params), float(error)) for params, error in trials], calls
 
