@@ -115,19 +115,20 @@ class Confinement:
             command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         else:
             command += ["--unshare-user"]
+        # The private /tmp and /dev/shm first: a Python that lives below them is bound in on top.
+        command += ["--proc", "/proc", "--dev", "/dev",
+                    "--perms", "1777", "--size", str(SMALL_TMPFS_BYTES), "--tmpfs", "/tmp",
+                    "--perms", "1777", "--size", str(SMALL_TMPFS_BYTES), "--tmpfs", "/dev/shm"]
         binds = [path for path in (*SYSTEM_READ, *python_roots()) if os.path.exists(path)]
         # Folders above the binds, open for traversal (bubblewrap would make them 0700 as root).
-        above = sorted({str(parent) for path in binds for parent in Path(path).parents if str(parent) != "/"},
-                       key=lambda folder: folder.count("/"))
+        above = sorted({str(parent) for path in binds for parent in Path(path).parents
+                        if str(parent) not in ("/", "/tmp", "/dev", "/dev/shm")}, key=lambda folder: folder.count("/"))
         for folder in above:
             command += ["--perms", "0755", "--dir", folder]
         for path in binds:
             command += ["--ro-bind", path, path]
         command += ["--ro-bind", str(scratch), SANDBOX_ROOT,
                     "--perms", "1777", "--size", str(work_bytes), "--tmpfs", f"{SANDBOX_ROOT}/work",
-                    "--proc", "/proc", "--dev", "/dev",
-                    "--perms", "1777", "--size", str(SMALL_TMPFS_BYTES), "--tmpfs", "/tmp",
-                    "--perms", "1777", "--size", str(SMALL_TMPFS_BYTES), "--tmpfs", "/dev/shm",
                     "--chdir", f"{SANDBOX_ROOT}/work", "--"]
         return command
 

@@ -5,6 +5,8 @@ CI); tests/test_walls.py runs the key claims in the other environments.
 """
 
 import os
+import subprocess
+import sys
 
 import pytest
 from helpers import FAST
@@ -18,6 +20,8 @@ pytestmark = pytest.mark.skipif(not confine.environment().confined, reason="no w
 LAB = "lab99_snoop"
 STUDENT = """
 import os
+import subprocess
+import sys
 
 def attempt(action, path):
     try:
@@ -106,3 +110,15 @@ def test_its_own_work_folder_is_writable(ask):
 
 def test_the_grader_cannot_be_signalled(ask):
     assert ask("attempt", "signal", str(os.getpid())) != "allowed"
+
+
+def test_a_python_that_lives_in_tmp_still_grades(tmp_path):
+    # /tmp is private in the sandbox: a virtual environment below it must be bound in on top, not hidden.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "autograder", "grade", "--quiet",
+                           str(course.SOLUTIONS / "lab01_gradient_descent.py")], cwd=course.ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    total = sum(test.points for test in course.load_tests("lab01_gradient_descent"))
+    assert f"Total: {total:g} / {total:g}" in done.stdout, done.stdout

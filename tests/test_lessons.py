@@ -53,8 +53,34 @@ LESSONS = {
         "0 if x > 0 and 1 if x >= 0",
         '"small input values give very small gradients"', "s'(0) = 1/4 is the largest",
     ),
+    "lab04_logic_gates": (
+        # deck 003: the step function's overlapping cases
+        "0 if x > 0; 1 if x >= 0", "deck 003",
+    ),
+    "lab05_keras_mlp": (
+        # deck 001's Keras code: input_dim on the second layer, "ReLU in the input layer", the real settings
+        "input_dim=data_dim", "input layer", "batch_size=128", "nb_epoch=50", "optimizer='sgd'",
+        "from keras.optimizers import SGD", "0.21", "np.random.random((1000, 10))",
+    ),
+    "lab06_optimizers": (
+        # deck 004: RMSprop's "stop learning too early" is AdaGrad's flaw; GD vs SGD on large data
+        "can stop learning too early", "AdaGrad", "lr / sqrt(t)", "GD is well suited for large datasets",
+        "should read SGD", "_get_variable_index", "beta_1", "beta1",
+    ),
+    "lab07_regularization": (
+        # deck 004: zero init, the dropout mask's draw, L1/L2 counted twice, batch norm's date, weight layout
+        "breaks the symmetry", "fails to", "10%", "92%", "for each epoch", "at each iteration",
+        "count the penalty's gradient twice", "0.96", "0.98", "GoogLeNet", "it came after", "(n_in, n_out)",
+        "lab 2", "A @ W.T",
+    ),
+    "lab09_training_deep_networks": (
+        # deck 004: overfitting defined the wrong way round; underfitting needs both errors high
+        '"Overfitting: our training data does much worse than our held out portion of data"', "That is backwards",
+        "much *better* on its training data than on held-out data",
+        '"Underfitting: our training data performs similarly to our held out data"',
+        "they are underfitting only if both errors are high",
+    ),
 }
-
 COMMENT = re.compile(r"^[ \t]*# ?", re.MULTILINE)
 
 
