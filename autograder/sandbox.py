@@ -255,12 +255,10 @@ class Worker:
         self.log.close()
 
 
-def _kill_tree(root):
-    """SIGKILL every descendant of `root` (and `root`), until none is left."""
+def _kill_until_gone(find):
+    """SIGKILL the pids `find()` returns, again and again, until it returns none."""
     for _ in range(100):
-        table = process_table()
-        victims = descendants(root, table) + ([root] if root in table else [])
-        victims = [pid for pid in victims if table.get(pid) and pid != os.getpid()]
+        victims = find()
         if not victims:
             return
         for pid in victims:
@@ -270,6 +268,15 @@ def _kill_tree(root):
                 pass
         _reap_orphans()
         time.sleep(0.01)
+
+
+def _kill_tree(root):
+    """SIGKILL every descendant of `root` (and `root`), until none is left."""
+    def tree():
+        table = process_table()
+        return [pid for pid in descendants(root, table) + [root] if pid in table and pid != os.getpid()]
+
+    _kill_until_gone(tree)
 
 
 def _reap_orphans():
@@ -432,17 +439,7 @@ class Child:
 
     def kill(self):
         """Kill the child and everything the code in it started."""
-        for _ in range(100):
-            victims = self.sandbox.student_processes(self, process_table())
-            if not victims:
-                break
-            for pid in victims:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            _reap_orphans()
-            time.sleep(0.01)
+        _kill_until_gone(lambda: self.sandbox.student_processes(self, process_table()))
 
     def close(self):
         """Stop the child and kill what it left running."""
