@@ -40,7 +40,7 @@ from autograder.render import OUTPUT_CHARS
 RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py")
 POLL_SECONDS = 0.05
 DISK_POLL_SECONDS = 0.5
-OUTPUT_CHUNK = 1 << 20
+OUTPUT_CHUNK = REPLY_CHUNK = 1 << 20  # bytes read from a pipe at a time
 OUTPUT_BYTES = 4 * OUTPUT_CHARS  # enough for OUTPUT_CHARS characters of UTF-8
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -353,7 +353,10 @@ class Child:
                         return reply
                 if time.monotonic() - self._checked >= POLL_SECONDS:  # /proc scans cost: not on every read
                     self._checked = time.monotonic()
-                    self._check_limits(deadline, timeout)
+                    table = process_table()
+                    if self.pid not in table:
+                        return self._last_reply()
+                    self._check_limits(table, deadline, timeout)
         finally:
             selector.close()
 
@@ -383,7 +386,7 @@ class Child:
 
     def _read_reply(self):
         try:
-            chunk = os.read(self._response, 1 << 20)
+            chunk = os.read(self._response, REPLY_CHUNK)
         except BlockingIOError:
             return None
         if not chunk:
@@ -412,14 +415,19 @@ class Child:
             time.sleep(0.01)
         return "it closed the grader's channel" if returncode is None else describe_exit(returncode)
 
-    def _check_limits(self, deadline, timeout):
+    def _last_reply(self):
+        """The reply the child wrote just before it ended (a failed import's), or ChildLost saying how it ended."""
+        for _ in range(wire.MAX_MESSAGE_BYTES // REPLY_CHUNK + 1):  # bounded: a grandchild may hold the pipe
+            if (reply := self._read_reply()) is not None:
+                self._drain_output()
+                return reply
+        self._lose(self._how_it_ended())
+
+    def _check_limits(self, table, deadline, timeout):
         if time.monotonic() > deadline:
             self._lose(f"it timed out after {timeout:g} s")
         if not self.worker.alive():
             self._lose("its worker process died")
-        table = process_table()
-        if self.pid not in table:
-            self._lose(self._how_it_ended())
         sandbox = self.sandbox.processes(table)
         if memory_of(sandbox, table) > self.limits.memory:
             self._lose(f"it ran out of memory (the sandbox used more than {self.limits.memory / 2**20:.0f} MiB)")

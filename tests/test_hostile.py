@@ -8,12 +8,13 @@ every other test still earns its points.
 
 import json
 import os
+import selectors
 import time
 
 import pytest
 from helpers import FAST, patched, solution_text
 
-from autograder import cli, runner
+from autograder import cli, runner, sandbox
 from autograder.course import GradedTest
 from autograder.graded import graded
 from autograder.sandbox import OUTPUT_BYTES, Limits
@@ -128,6 +129,22 @@ def test_lab_that_does_not_import_scores_zero(code, says, grade_text):
     result = grade_text(LAB, at_import(code))
     assert result.score == 0, f"a lab that does not import should score 0, got {result.score}"
     assert "could not be imported" in result.error and says in result.error, result.error
+
+
+class _BlindSelector(selectors.DefaultSelector):
+    """A selector that never reports a ready pipe: the grader sees the child end before its reply."""
+
+    def select(self, timeout=None):
+        time.sleep(timeout or 0)
+        return []
+
+
+def test_reply_written_just_before_the_child_ends_is_read(grade_text, monkeypatch):
+    # A failed import sends its reply and exits at once; whichever the grader notices first,
+    # the reply (not "exited with status 0") says why.
+    monkeypatch.setattr(sandbox.selectors, "DefaultSelector", _BlindSelector)
+    result = grade_text(LAB, at_import("def broken(:\n    pass"))
+    assert "SyntaxError" in result.error, f"the import's error should be reported, not: {result.error}"
 
 
 def test_solutions_are_not_importable_from_the_child(grade_text):
