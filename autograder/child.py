@@ -345,6 +345,7 @@ def _serve_reference(request_fd, response_fd):
     """Load the references module whose path the grader sends first, then answer its calls."""
     path = receive(request_fd)["path"]
     folder = os.path.dirname(path)
+    sys.path.insert(0, str(HERE))  # the grader modules staged for the references (`autograder.textbook`)
     try:
         module = load_by_path("_grader_references", path)
     except BaseException as error:

@@ -17,11 +17,19 @@ GRADED = ROOT / "tests" / "graded"
 PROBES = ROOT / "tests" / "probes"
 REFERENCES = ROOT / "tests" / "references"
 GOLDEN = ROOT / "tests" / "golden"
+# References that answer no exercise, so the student bundle computes them itself where it has no
+# golden value (a description of the student's own model): functions of this grader module.
+PUBLIC_REFERENCES_FILE = ROOT / "autograder" / "keras_models.py"
+PUBLIC_REFERENCES = ("model_summary",)
 # A lab's module name: "lab", two digits, "_", a topic. The one pattern for its files.
 LAB_GLOB = "lab[0-9][0-9]_*"
 LAB_FILE = re.compile(r"^lab\d\d_\w+\.(py|ipynb)$")
-# Packages a student's lab may import besides the installed ones.
-PACKAGES = (ROOT / "custom_layers",)
+# Packages a student's lab may import besides the installed ones: labkit, the checks and figure
+# saving every lab shares (shipped with the labs), and custom_layers, the finished Keras
+# components (shipped to students only when the instructor asks).
+LABKIT = ROOT / "labkit"
+CUSTOM_LAYERS = ROOT / "custom_layers"
+PACKAGES = (LABKIT, CUSTOM_LAYERS)
 
 
 @dataclass(frozen=True)
@@ -135,7 +143,7 @@ def preload(labs):
     """The modules a warm Keras worker imports for grading `labs` (none when no lab needs Keras)."""
     if not any(uses_keras(lab) for lab in labs):
         return ()
-    own = {package.name for package in PACKAGES} | {"__future__"}
+    own = {package.name for package in PACKAGES} | {"autograder", "__future__"}
     names = {name for lab in labs for path in _lab_files(lab) for name in _imports(path)}
     return tuple(sorted(name for name in names if name.split(".")[0] not in own
                         and importlib.util.find_spec(name.split(".")[0]) is not None))

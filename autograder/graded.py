@@ -151,6 +151,21 @@ def fail(expected, got, *, hint=None, called=None):
     raise Failure(_message(expected, got, hint), called)
 
 
+def model_summary(export, called):
+    """The grader's description of a Keras model a probe exported as {"config": model.to_json(), ...}.
+
+    Computed by `reference.model_summary`, from the model rebuilt of Keras's
+    own layers where no student code runs (see autograder/keras_models.py),
+    never by the student's process: layers, shapes, output activation and
+    compile settings. A model that cannot be rebuilt fails the test in words.
+    """
+    summary = reference.model_summary(export["config"])
+    if "error" in summary:
+        fail("a model made of Keras's own layers", summary["error"], called=called,
+             hint="build the model from keras.layers, and compile it with a keras.optimizers optimizer")
+    return summary
+
+
 def _as_numbers(got, expected_shape, hint, called):
     """`got` as a float array of the expected shape, or a Failure that says why not."""
     wanted = "a number" if expected_shape == () else f"an array of shape {expected_shape}"

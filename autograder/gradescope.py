@@ -6,9 +6,9 @@ which must read /autograder/submission and write
 /autograder/results/results.json. The archive holds the grader, the
 assignment's graded tests (hidden ones too), their probes and references,
 the student versions of its labs (the grader reads what each imports),
-`custom_layers` and the pinned requirements; never the solutions. Student
-code runs in the sandbox, which shows it none of these (an allowlist), so
-no permission needs changing.
+`labkit`, `custom_layers` and the pinned requirements; never the
+solutions. Student code runs in the sandbox, which shows it none of these
+(an allowlist), so no permission needs changing.
 
 Choose Gradescope's Ubuntu 24.04 base image (Python 3.12; the labs need 3.11+).
 """
@@ -48,7 +48,7 @@ exec "$python" -m autograder grade "$root/submission" --json "$root/results/resu
     --timeout {timeout:g} --memory-mb {memory_mb} --labs {labs}
 """
 
-SHIPPED = ("autograder", "custom_layers")
+SHIPPED = ("autograder", *(package.name for package in course.PACKAGES))
 PER_LAB = ("labs", "tests/graded", "tests/probes", "tests/references")
 
 

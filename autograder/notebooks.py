@@ -29,6 +29,7 @@ graded test (`nbgrader_notebook`), worth that test's points.
 
 import ast
 import inspect
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -44,15 +45,17 @@ CELL = re.compile(r"^# In\[(\d+)\]:$")
 MAGIC = re.compile(r"^\s*[%!]")
 CHECK_CALL = re.compile(r"^(check|assert_passes)\(.*\)\s*(#.*)?$")
 CHECK_TAG = "check"
-SETUP = '''# Set-up: run this cell first. It finds the course folder (the one holding autograder/)
-# above this notebook and imports check(), which grades the exercises you have run.
+FIND_COURSE = '''# Set-up: run this cell first. It finds the course folder (the one holding labkit/)
+# above this notebook, so that the lab's imports work from any folder.
 import sys
 from pathlib import Path
 
 course_folder = next((folder for folder in (Path.cwd(), *Path.cwd().parents)
-                      if (folder / "autograder" / "check.py").is_file()), None)
+                      if (folder / "labkit" / "__init__.py").is_file()), None)
 if course_folder is not None and str(course_folder) not in sys.path:
-    sys.path.insert(0, str(course_folder))
+    sys.path.insert(0, str(course_folder))'''
+SETUP = FIND_COURSE + '''
+# check() grades the exercises you have run.
 from autograder.check import assert_passes, check, watch
 
 watch("{lab}")'''
@@ -176,8 +179,10 @@ def make_notebooks(cells, lab, tests=None):
             shared.append((cell.kind, ours, theirs, cell.is_exercise))
     for index, (kind, ours, theirs, exercise) in enumerate(shared):
         metadata = _metadata(lab, f"cell-{index}", exercise)
-        if visible and kind == "code" and not any(c.cell_type == "code" for c in student.cells):
-            _add(student, "code", SETUP.format(lab=lab), "setup", _metadata(lab, "setup", False, [CHECK_TAG]))
+        if kind == "code" and not any(c.cell_type == "code" for c in student.cells):
+            setup = _metadata(lab, "setup", False, [CHECK_TAG] if visible else [])
+            _add(solution, "code", FIND_COURSE, "setup", setup)
+            _add(student, "code", SETUP.format(lab=lab) if visible else FIND_COURSE, "setup", setup)
         _add(solution, kind, ours, f"cell-{index}", metadata)
         _add(student, kind, theirs, f"cell-{index}", metadata)
         if exercise and (call := _check_call(ours, lab, visible)):
@@ -242,7 +247,7 @@ def nbgrader_notebook(cells, lab, tests=None):
     for cell in student.cells:
         if not cell.id.startswith("check-"):
             # the solution's cells; the set-up and the figures as students have them
-            notebook.cells.append(by_id[cell.id] if cell.id in by_id and cell.id != "figures" else cell)
+            notebook.cells.append(by_id[cell.id] if cell.id in by_id and cell.id not in ("setup", "figures") else cell)
         for test in visible:
             if after.get(test.number) == cell.id:
                 _test_cell(notebook, lab, test)
@@ -293,9 +298,12 @@ def execute(notebook, timeout=600):
     from nbclient import NotebookClient  # only building and testing need a kernel
 
     with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
-        # No timing metadata: a notebook's cells then change only when its source does.
+        # No timing metadata: a notebook's cells then change only when its source does. The scratch
+        # folder lies outside the course, so the course's packages come by PYTHONPATH.
         NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": folder}}).execute()
+                       resources={"metadata": {"path": folder}}).execute(
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(course.ROOT),
+                                                                          os.environ.get("PYTHONPATH")]))})
     return notebook
 
 

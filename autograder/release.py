@@ -1,8 +1,9 @@
 """The student bundle: everything a student needs, nothing of the solutions.
 
 `python -m autograder release OUT` writes the student versions of the labs
-and notebooks, the grader with the public graded tests and their probes,
-and the requirements. Hidden tests are cut out of the graded test files; the
+and notebooks, `labkit` (the checks and figure saving the labs share), the
+grader with the public graded tests and their probes, and the requirements.
+Hidden tests are cut out of the graded test files; the
 solutions, the solution notebooks, the mutants (copies of solution code),
 the references (implementations that would answer exercises) and
 `custom_layers` (finished versions of labs 6 and 7's Keras classes, shipped
@@ -85,9 +86,8 @@ def release(out, labs=None, with_reference=False, limits=runner.Limits()):
         raise ReleaseError(f"{out}: the release folder must be new or empty")
     labs = course.lab_names() if labs is None else list(labs)
     root = course.ROOT
-    shutil.copytree(root / "autograder", out / "autograder", ignore=IGNORED)
-    if with_reference:
-        shutil.copytree(root / "custom_layers", out / "custom_layers", ignore=IGNORED)
+    for package in (root / "autograder", course.LABKIT, *([course.CUSTOM_LAYERS] if with_reference else [])):
+        shutil.copytree(package, out / package.name, ignore=IGNORED)
     for folder, suffix in (("labs", ".py"), ("notebooks/labs", ".ipynb"), ("tests/probes", ".py")):
         (out / folder).mkdir(parents=True, exist_ok=True)
         for lab in labs:

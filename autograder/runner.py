@@ -155,9 +155,11 @@ class References:
         path = course.references_file(self._lab)
         if path is None:
             golden = course.golden_values(self._lab)
-            if key not in golden:
+            if key in golden:
+                return golden[key]
+            if name not in course.PUBLIC_REFERENCES:
                 raise GraderError(f"no reference value for {name}{tuple(args)} was recorded for this bundle")
-            return golden[key]
+            path = course.PUBLIC_REFERENCES_FILE
         timeout = self._limits.timeout
         try:
             if self._child is None:

@@ -38,6 +38,8 @@ from autograder import confine, protocol, wire
 from autograder.render import OUTPUT_CHARS
 
 RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py")
+# Grader modules the references import as `autograder.<name>`: staged as a package beside the runtime.
+REFERENCE_IMPORTS = ("textbook.py", "keras_models.py")
 POLL_SECONDS = 0.05
 DISK_POLL_SECONDS = 0.5
 OUTPUT_CHUNK = REPLY_CHUNK = 1 << 20  # bytes read from a pipe at a time
@@ -489,6 +491,9 @@ class Sandbox:
         runtime.mkdir()
         for name in RUNTIME_FILES:
             shutil.copyfile(Path(__file__).with_name(name), runtime / name)
+        (runtime / "autograder").mkdir()
+        for name in REFERENCE_IMPORTS:
+            shutil.copyfile(Path(__file__).with_name(name), runtime / "autograder" / name)
         site = self.scratch / "packages"
         site.mkdir()
         for package in (package for package in packages if Path(package).is_dir()):  # a bundle may lack one
@@ -568,14 +573,12 @@ class Sandbox:
     def reference(self, path, keras=False):
         """A child that never loads student code, serving the references module at `path`.
 
-        Its folder is copied into the scratch folder's `references`, which no
+        The module is copied into the scratch folder's `references`, which no
         student child's file view holds (and, as root, readable by root alone).
         """
         folder = self.scratch / "references"
-        if not folder.exists():
-            folder.mkdir(mode=0o700 if self.confinement.uid is not None else 0o755)
-            for source in Path(path).parent.glob("*.py"):
-                shutil.copyfile(source, folder / source.name)
+        folder.mkdir(mode=0o700 if self.confinement.uid is not None else 0o755, exist_ok=True)
+        shutil.copyfile(path, folder / Path(path).name)
         child = Child(self, self._worker(keras), self._message("reference"), Path(path).name)
         self.references.append(child)
         reply = child.ask({"path": self.inside("references", Path(path).name)},

@@ -72,9 +72,10 @@ A @ W_keras there.
 """
 
 import numbers
-from pathlib import Path
 
 import numpy as np
+
+from labkit import as_float_array, check_count, check_flag, check_nonnegative, check_positive, save_pngs
 
 PARAM_KEYS = ("W1", "b1", "W2", "b2")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "softmax")
@@ -95,32 +96,10 @@ SLIDES_LR = 0.5
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %%
-def _as_float_array(value, name):
-    """`value` as a new float array, or a ValueError naming the argument."""
-    try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
-def _check_rate(value, name):
-    """A learning rate must be a real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-
-
-def _check_count(value, name, minimum):
-    """A count (steps, epochs, batch size) must be an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def _check_params(params, name="params"):
     """The 2-2-2 network's parameters as float arrays (0-d for a shared bias), shapes checked.
 
@@ -129,7 +108,7 @@ def _check_params(params, name="params"):
     if not isinstance(params, dict) or not set(PARAM_KEYS) <= set(params):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
         raise ValueError(f"{name} must be a dict with keys {PARAM_KEYS}, got {got}")
-    checked = {key: _as_float_array(params[key], f"{name}[{key!r}]") for key in PARAM_KEYS}
+    checked = {key: as_float_array(params[key], f"{name}[{key!r}]") for key in PARAM_KEYS}
     W1, W2 = checked["W1"], checked["W2"]
     if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0]:
         raise ValueError(f"{name}['W1'] must have shape (n_hidden, n_in) and {name}['W2'] shape "
@@ -143,7 +122,7 @@ def _check_params(params, name="params"):
 
 def _check_vector(value, name, size):
     """`value` as a float vector of `size` entries."""
-    array = _as_float_array(value, name)
+    array = as_float_array(value, name)
     if array.shape != (size,):
         raise ValueError(f"{name} must have shape ({size},), got shape {array.shape}")
     return array
@@ -297,12 +276,6 @@ def _backward(x, target, params, cache):
 # run's outputs after 10,000 updates are 0.015913620 and 0.984064274.
 
 # %%
-def _check_flag(value, name):
-    """A switch must be True or False."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-
-
 def update(params, grads, lr, update_biases=True):
     """One step of gradient descent, p <- p - lr * dE/dp, on a copy of params.
 
@@ -565,7 +538,7 @@ class MLP:
 
     def _check_X(self, X):
         """X as a float array of shape (n, layer_sizes[0]), n >= 1."""
-        X = _as_float_array(X, "X")
+        X = as_float_array(X, "X")
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have shape (n, {self.layer_sizes[0]}) with n >= 1 (one example per row), "
                              f"got shape {X.shape}")
@@ -573,7 +546,7 @@ class MLP:
 
     def _check_Y(self, Y, rows):
         """Y as a float array of shape (rows, layer_sizes[-1]) that suits the loss."""
-        Y = _as_float_array(Y, "Y")
+        Y = as_float_array(Y, "Y")
         if Y.shape != (rows, self.layer_sizes[-1]):
             raise ValueError(f"Y must have shape ({rows}, {self.layer_sizes[-1]}) to match X, got shape {Y.shape}")
         if self.loss_name == "cross_entropy" and not np.all((Y >= 0) & (Y <= 1)):
@@ -697,16 +670,5 @@ def plot_gradient_check(h_values=None):
 
 
 def save_figures(folder):
-    """Write the lab's figures as PNG files into `folder` (created if missing).
-
-    Returns:
-    - the paths written, a list of pathlib.Path.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, plot in (("error_curves", plot_error_curves), ("gradient_check", plot_gradient_check)):
-        path = folder / f"{name}.png"
-        plot().savefig(path, dpi=100)
-        paths.append(path)
-    return paths
+    """Write this lab's figures as PNG files into `folder`; return their paths."""
+    return save_pngs(folder, {"error_curves": plot_error_curves, "gradient_check": plot_gradient_check})

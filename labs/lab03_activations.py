@@ -62,10 +62,11 @@ array of any shape and returns the same shape (a float for a number).
 """
 
 import numbers
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from labkit import as_float_array, check_count, check_nonnegative, save_pngs
 
 BATCH = 64  # examples in the batch whose loss gradient_norms_by_depth differentiates
 
@@ -73,28 +74,8 @@ BATCH = 64  # examples in the batch whose loss gradient_norms_by_depth different
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
-
-# %%
-def _as_float_array(value, name):
-    """`value` as a new float array (never the caller's), or a ValueError naming the argument."""
-    try:
-        return np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-
-
-def _check_alpha(alpha):
-    """The negative-side slope or scale of leaky_relu and elu: a finite number >= 0."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 <= alpha < np.inf:
-        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
-
-
-def _check_count(value, name):
-    """A layer count or width: an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %% [markdown]
 # ## 1. The activation functions
@@ -111,7 +92,7 @@ def linear(x):
     Returns:
     - x as floats, same shape (a float for a number).
     """
-    raise NotImplementedError('out = x as a float array, checked: _as_float_array(x, "x")')
+    raise NotImplementedError('out = x as a float array, checked: as_float_array(x, "x", finite=False)')
     return out[()]
 
 
@@ -123,7 +104,7 @@ def step(x):
     Returns:
     - 0.0 / 1.0 values of x's shape (a float for a number); step(0) = 1.
     """
-    raise NotImplementedError('x = _as_float_array(x, "x"); out = 1.0 where x >= 0, else 0.0 (np.where)')
+    raise NotImplementedError('x = as_float_array(x, "x", finite=False); out = 1.0 where x >= 0, else 0.0 (np.where)')
     return out[()]
 
 
@@ -147,7 +128,7 @@ def tanh(x):
     Returns:
     - values in [-1, 1] of x's shape (a float for a number).
     """
-    raise NotImplementedError('out = np.tanh of the checked x (_as_float_array(x, "x"))')
+    raise NotImplementedError('out = np.tanh of the checked x (as_float_array(x, "x", finite=False))')
     return out[()]
 
 
@@ -172,7 +153,7 @@ def leaky_relu(x, alpha=0.01):
     Returns:
     - an array of x's shape (a float for a number).
     """
-    raise NotImplementedError('check x and alpha (_check_alpha(alpha)); out = x where x >= 0, alpha * x below (np.where)')
+    raise NotImplementedError('check x and alpha (check_nonnegative(alpha, "alpha")); out = x where x >= 0, alpha * x below (np.where)')
     return out[()]
 
 
@@ -266,7 +247,7 @@ def d_relu(x):
     Returns:
     - 0.0 / 1.0 values of x's shape (a float for a number).
     """
-    raise NotImplementedError('x = _as_float_array(x, "x"); out = 1.0 where x > 0 (strictly: 0 at the kink), else 0.0')
+    raise NotImplementedError('x = as_float_array(x, "x", finite=False); out = 1.0 where x > 0 (strictly: 0 at the kink), else 0.0')
     return out[()]
 
 
@@ -437,16 +418,5 @@ def plot_gradient_norms(depth=20, width=64, seed=0, activations=("sigmoid", "tan
 
 
 def save_figures(folder):
-    """Write the lab's figures as PNG files into `folder` (created if missing).
-
-    Returns:
-    - the paths written, a list of pathlib.Path.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, fig in (("activations", plot_activations()), ("gradient_norms", plot_gradient_norms())):
-        path = folder / f"{name}.png"
-        fig.savefig(path, dpi=100)
-        paths.append(path)
-    return paths
+    """Write this lab's figures as PNG files into `folder`; return their paths."""
+    return save_pngs(folder, {"activations": plot_activations, "gradient_norms": plot_gradient_norms})

@@ -76,11 +76,12 @@ one-hot, shape (n, num_classes). A data set is a pair of pairs,
 """
 
 import numbers
-from pathlib import Path
 
 import keras
 import numpy as np
 from matplotlib.figure import Figure
+
+from labkit import check_count, check_fraction, check_positive, save_pngs
 
 UNIFORM_LIMIT = 0.05  # Keras 1's init='uniform': U(-0.05, 0.05)
 DIGITS_PIXELS, DIGITS_CLASSES = 64, 10
@@ -90,27 +91,9 @@ SLIDES_SETTINGS = {"learning_rate": 0.01, "epochs": 50, "batch_size": 128, "hidd
 
 # %% [markdown]
 # ## Checking the arguments
-# These helpers are given. Call them where the exercises say so: bad input
-# should fail early, with a `ValueError` that names the argument.
-
-# %%
-def _check_count(value, name, minimum=1):
-    """A count (units, examples, epochs) must be an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_rate(value, name):
-    """A dropout rate must be a number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-
-
-def _check_learning_rate(value):
-    """A learning rate must be a number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"learning_rate must be a number > 0, got {value!r}")
-
+# Bad input should fail early, with a `ValueError` that names the argument.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %% [markdown]
 # ## 1. The slides' MLP in today's Keras
@@ -281,13 +264,11 @@ def plot_learning_curves(histories):
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    fixed = recommended_settings()
-    histories = {
-        "slides (lr 0.01, batch 128)": train_on_digits(SLIDES_SETTINGS).history,
-        f"lr {fixed['learning_rate']:g}, hidden {fixed['hidden_units']}": train_on_digits(fixed).history,
-    }
-    path = folder / "learning_curves.png"
-    plot_learning_curves(histories).savefig(path, dpi=100)
-    return [path]
+    def learning_curves():
+        fixed = recommended_settings()
+        return plot_learning_curves({
+            "slides (lr 0.01, batch 128)": train_on_digits(SLIDES_SETTINGS).history,
+            f"lr {fixed['learning_rate']:g}, hidden {fixed['hidden_units']}": train_on_digits(fixed).history,
+        })
+
+    return save_pngs(folder, {"learning_curves": learning_curves})

@@ -76,46 +76,24 @@ g and every piece of optimizer state (velocity, cache, m, v) have w's shape.
 Every rule returns new arrays and leaves its inputs untouched.
 """
 
-import numbers
-from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
 from matplotlib.figure import Figure
 
+from labkit import as_float_array, check_count, check_fraction, check_nonnegative, save_pngs
+
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %%
-def _as_float_array(value, name):
-    """`value` as a float array, or a ValueError naming the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
-def _check_nonnegative(value, name):
-    """A learning rate or an epsilon: a real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-
-
-def _check_decay(value, name):
-    """A moving average's decay rate (beta, rho): a real number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-
-
 def _check_like(value, w, name):
     """A gradient or a piece of state: an array of w's shape."""
-    array = _as_float_array(value, name)
+    array = as_float_array(value, name)
     if array.shape != w.shape:
         raise ValueError(f"{name} must have the shape of w, {w.shape}, got {array.shape}")
     return array
@@ -123,9 +101,9 @@ def _check_like(value, w, name):
 
 def _check_step(w, g, lr):
     """What every rule checks first: w as an array, g of its shape, lr >= 0."""
-    w = _as_float_array(w, "w")
+    w = as_float_array(w, "w")
     g = _check_like(g, w, "g")
-    _check_nonnegative(lr, "lr")
+    check_nonnegative(lr, "lr")
     return w, g
 
 
@@ -172,7 +150,7 @@ def momentum_step(w, g, velocity, lr, beta=0.9):
     Returns:
     - (w_new, velocity_new), both of w's shape.
     """
-    raise NotImplementedError('check w, g, lr (_check_step), velocity (_check_like) and beta (_check_decay); update the velocity first, then step along it')
+    raise NotImplementedError('check w, g, lr (_check_step), velocity (_check_like) and beta (check_fraction); update the velocity first, then step along it')
 
 
 def nesterov_step(w, g, velocity, lr, beta=0.9):
@@ -326,7 +304,7 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
     """
 
     def __init__(self, learning_rate=0.01, beta=0.9, name="momentum", **kwargs):
-        raise NotImplementedError('check beta (_check_decay), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta')
+        raise NotImplementedError('check beta (check_fraction), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta')
 
     def build(self, var_list):
         """Create one velocity per variable, all zeros."""
@@ -364,7 +342,7 @@ class AdamOptimizer(keras.optimizers.Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  name="adam", **kwargs):
-        raise NotImplementedError('check beta_1, beta_2 (_check_decay) and epsilon (_check_nonnegative); call super().__init__; keep the three')
+        raise NotImplementedError('check beta_1, beta_2 (check_fraction) and epsilon (check_nonnegative); call super().__init__; keep the three')
 
     def build(self, var_list):
         """Create m and v for every variable, all zeros."""
@@ -543,11 +521,4 @@ def plot_digits_losses(epochs=15):
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, plot in (("valley_paths.png", plot_valley_paths), ("digits_losses.png", plot_digits_losses)):
-        path = folder / name
-        plot().savefig(path, dpi=100)
-        paths.append(path)
-    return paths
+    return save_pngs(folder, {"valley_paths": plot_valley_paths, "digits_losses": plot_digits_losses})

@@ -91,49 +91,21 @@ int seed s, which means np.random.default_rng(s).
 """
 
 import numbers
-from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
 from matplotlib.figure import Figure
 
+from labkit import as_float_array, check_count, check_fraction, check_nonnegative, check_positive, save_pngs
+
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %%
-def _as_float_array(value, name):
-    """`value` as a float array, or a ValueError naming the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
-def _check_rate(rate):
-    """A drop rate: a real number in [0, 1)."""
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-        raise ValueError(f"rate must be a number in [0, 1), got {rate!r}")
-
-
-def _check_positive(value, name, allow_zero=False):
-    """A strength or a threshold: a real number > 0 (>= 0 with allow_zero)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        raise ValueError(f"{name} must be a number {'>=' if allow_zero else '>'} 0, got {value!r}")
-
-
-def _check_count(value, name, minimum):
-    """A size or a count: an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def _as_generator(rng):
     """A NumPy Generator from a Generator or an int seed >= 0."""
     if isinstance(rng, np.random.Generator):
@@ -145,7 +117,7 @@ def _as_generator(rng):
 
 def _as_batch(X):
     """X as a non-empty float array of shape (n,) or (n, d)."""
-    X = _as_float_array(X, "X")
+    X = as_float_array(X, "X")
     if X.ndim not in (1, 2) or X.shape[0] == 0:
         raise ValueError(f"X must be a non-empty array of shape (n,) or (n, d), got shape {X.shape}")
     return X
@@ -181,7 +153,7 @@ def dropout(x, rate, training, rng=None):
     - an array of x's shape: each entry 0 with probability rate, else
       x / (1 - rate), while training; x itself otherwise.
     """
-    x = _as_float_array(x, "x")
+    x = as_float_array(x, "x")
     raise NotImplementedError('check rate; outside training (or at rate 0) return x; else multiply by _scaled_keep_mask, with _as_generator(rng)')
 
 
@@ -209,7 +181,7 @@ def dropconnect(x, W, b, rate, training, rng=None):
 # %%
 def l1_penalty(W, lam):
     """lam * sum(|W|), a float. W: any shape; lam: >= 0."""
-    raise NotImplementedError('check lam (_check_positive with allow_zero), then the sum')
+    raise NotImplementedError('check lam (check_nonnegative), then the sum')
 
 
 def l1_gradient(W, lam):
@@ -300,7 +272,7 @@ def batch_norm_backward(dy, cache):
 # %%
 def _gaussian_weights(n_in, n_out, rng, std):
     """Weights drawn from N(0, std**2), shape (n_in, n_out); checks n_in, n_out (integers >= 1) and rng."""
-    raise NotImplementedError('check n_in and n_out (_check_count), then _as_generator(rng).normal')
+    raise NotImplementedError('check n_in and n_out (check_count), then _as_generator(rng).normal')
 
 
 def zeros_init(n_in, n_out, rng=None):
@@ -419,7 +391,7 @@ class DropConnectDense(keras.layers.Layer):
     """
 
     def __init__(self, units, rate=0.5, activation=None, seed=None, **kwargs):
-        raise NotImplementedError('check units (_check_count) and rate (_check_rate); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)')
+        raise NotImplementedError('check units (check_count) and rate (check_fraction); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)')
 
     def build(self, input_shape):
         """Create the kernel (input_dim, units), Glorot-uniform, and the bias (units,), zeros."""
@@ -555,8 +527,4 @@ def plot_regularization_study():
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "regularization_study.png"
-    plot_regularization_study().savefig(path, dpi=100)
-    return [path]
+    return save_pngs(folder, {"regularization_study": plot_regularization_study})

@@ -106,10 +106,11 @@ Integer labels y have shape (n,). Randomness comes from an int `seed`.
 
 import itertools
 import numbers
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from labkit import as_float_array, check_count, check_fraction, check_positive, save_pngs
 
 DIAGNOSES = ("good fit", "underfitting", "overfitting", "underfitting and overfitting")
 
@@ -117,34 +118,8 @@ DIAGNOSES = ("good fit", "underfitting", "overfitting", "underfitting and overfi
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
-
-# %%
-def _as_float_array(value, name):
-    """`value` as a float array, or a ValueError naming the argument."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-
-
-def _check_count(value, name, minimum):
-    """A size or a count: an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_fraction(value, name):
-    """A share of the data: a real number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-
-
-def _check_positive(value, name):
-    """A rate or a threshold: a real number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
-
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %% [markdown]
 # ## 1. Three sets
@@ -398,7 +373,8 @@ def clip_by_global_norm(grads, max_norm):
     db), as Keras's global_clipnorm and tf.clip_by_global_norm compute it.
 
     Inputs:
-    - grads: a list of (dW, db) pairs; max_norm: a number > 0.
+    - grads: a list of (dW, db) pairs; max_norm: a number > 0, or np.inf
+      to clip nothing.
     Returns:
     - (clipped, norm): the pairs times min(1, max_norm / norm), and the
       global norm before clipping.
@@ -814,13 +790,6 @@ def plot_augmentation():
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, plot in (("generalization", plot_generalization), ("learning_rates_and_search",
-                                                                  plot_learning_rates_and_search),
-                       ("deep_networks", plot_deep_networks), ("width_and_depth", plot_width_and_depth),
-                       ("augmentation", plot_augmentation)):
-        paths.append(folder / f"{name}.png")
-        plot().savefig(paths[-1], dpi=100)
-    return paths
+    return save_pngs(folder, {"generalization": plot_generalization, "learning_rates_and_search": plot_learning_rates_and_search,
+                              "deep_networks": plot_deep_networks, "width_and_depth": plot_width_and_depth,
+                              "augmentation": plot_augmentation})

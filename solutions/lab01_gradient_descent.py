@@ -34,10 +34,10 @@ Shapes: one example x has shape (d,); a batch X has shape (n, d), one example
 per row. Weights w have shape (d,); the bias b is a number.
 """
 
-import numbers
-from pathlib import Path
 
 import numpy as np
+
+from labkit import as_float_array, check_count, check_nonnegative, save_pngs
 
 LOSSES = ("mse", "cross_entropy")
 
@@ -45,35 +45,13 @@ LOSSES = ("mse", "cross_entropy")
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %%
-def _as_float_array(value, name):
-    """`value` as a float array, or a ValueError naming the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
-def _check_rate(value, name):
-    """A learning rate must be a real number >= 0."""
-    if not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-
-
-def _check_count(value, name, minimum):
-    """A count (steps, epochs, batch size) must be an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def _check_inputs(x, w, b):
     """x, w and b as arrays; x's last axis must match w."""
-    x, w, b = _as_float_array(x, "x"), _as_float_array(w, "w"), _as_float_array(b, "b")
+    x, w, b = as_float_array(x, "x"), as_float_array(w, "w"), as_float_array(b, "b")
     if w.ndim != 1:
         raise ValueError(f"w must be a 1-D array of weights, got shape {w.shape}")
     if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
@@ -85,7 +63,7 @@ def _check_inputs(x, w, b):
 
 def _check_target(target, x):
     """target as an array: a number for one example x, shape (n,) for a batch."""
-    target = _as_float_array(target, "target")
+    target = as_float_array(target, "target")
     expected = () if x.ndim == 1 else (x.shape[0],)
     if target.shape != expected:
         raise ValueError(f"target must have shape {expected} to match x, got {target.shape}")
@@ -135,9 +113,9 @@ def gradient_descent(grad_fn, x0, lr, steps):
       after k updates, x[k + 1] = x[k] - lr * grad_fn(x[k]).
     """
     # BEGIN SOLUTION: check lr and steps (ValueError naming them), then fill a (steps + 1, *x.shape) array
-    x = _as_float_array(x0, "x0")
-    _check_rate(lr, "lr")
-    _check_count(steps, "steps", minimum=0)
+    x = as_float_array(x0, "x0")
+    check_nonnegative(lr, "lr")
+    check_count(steps, "steps", minimum=0)
     trajectory = np.empty((steps + 1, *x.shape))
     trajectory[0] = x
     for k in range(steps):
@@ -179,7 +157,7 @@ def squared_error(target, output):
     - E, a float.
     """
     # BEGIN SOLUTION: check that the shapes match (ValueError), then sum half the squared differences
-    target, output = _as_float_array(target, "target"), _as_float_array(output, "output")
+    target, output = as_float_array(target, "target"), as_float_array(output, "output")
     if target.shape != output.shape:
         raise ValueError(f"target and output must have the same shape, got {target.shape} and {output.shape}")
     return float(np.sum(0.5 * (target - output) ** 2))
@@ -312,14 +290,14 @@ def train_neuron(X, y, lr, epochs, batch_size=None, loss="mse", seed=0):
       loss over the whole data set after each epoch, shape (epochs,).
     """
     # BEGIN SOLUTION: check every argument (ValueError naming it), then train
-    X = _as_float_array(X, "X")
+    X = as_float_array(X, "X")
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X must be a non-empty 2-D array (n, d), got shape {X.shape}")
     y = _check_target(y, X)
-    _check_rate(lr, "lr")
-    _check_count(epochs, "epochs", minimum=0)
+    check_nonnegative(lr, "lr")
+    check_count(epochs, "epochs", minimum=0)
     if batch_size is not None:
-        _check_count(batch_size, "batch_size", minimum=1)
+        check_count(batch_size, "batch_size", minimum=1)
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     # END SOLUTION
@@ -382,8 +360,4 @@ def plot_training_curves(epochs=30, lr=0.5, seed=0):
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "training_curves.png"
-    plot_training_curves().savefig(path, dpi=100)
-    return [path]
+    return save_pngs(folder, {"training_curves": plot_training_curves})

@@ -70,9 +70,10 @@ A @ W_keras there.
 """
 
 import numbers
-from pathlib import Path
 
 import numpy as np
+
+from labkit import as_float_array, check_count, check_flag, check_nonnegative, check_positive, save_pngs
 
 PARAM_KEYS = ("W1", "b1", "W2", "b2")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "softmax")
@@ -93,32 +94,10 @@ SLIDES_LR = 0.5
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %%
-def _as_float_array(value, name):
-    """`value` as a new float array, or a ValueError naming the argument."""
-    try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
-def _check_rate(value, name):
-    """A learning rate must be a real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-
-
-def _check_count(value, name, minimum):
-    """A count (steps, epochs, batch size) must be an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def _check_params(params, name="params"):
     """The 2-2-2 network's parameters as float arrays (0-d for a shared bias), shapes checked.
 
@@ -127,7 +106,7 @@ def _check_params(params, name="params"):
     if not isinstance(params, dict) or not set(PARAM_KEYS) <= set(params):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
         raise ValueError(f"{name} must be a dict with keys {PARAM_KEYS}, got {got}")
-    checked = {key: _as_float_array(params[key], f"{name}[{key!r}]") for key in PARAM_KEYS}
+    checked = {key: as_float_array(params[key], f"{name}[{key!r}]") for key in PARAM_KEYS}
     W1, W2 = checked["W1"], checked["W2"]
     if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0]:
         raise ValueError(f"{name}['W1'] must have shape (n_hidden, n_in) and {name}['W2'] shape "
@@ -141,7 +120,7 @@ def _check_params(params, name="params"):
 
 def _check_vector(value, name, size):
     """`value` as a float vector of `size` entries."""
-    array = _as_float_array(value, name)
+    array = as_float_array(value, name)
     if array.shape != (size,):
         raise ValueError(f"{name} must have shape ({size},), got shape {array.shape}")
     return array
@@ -232,7 +211,7 @@ def total_error(target, output):
     - E, a float.
     """
     # BEGIN SOLUTION: check that the shapes match (ValueError naming them)
-    target, output = _as_float_array(target, "target"), _as_float_array(output, "output")
+    target, output = as_float_array(target, "target"), as_float_array(output, "output")
     if target.shape != output.shape:
         raise ValueError(f"target and output must have the same shape, got {target.shape} and {output.shape}")
     # END SOLUTION
@@ -321,12 +300,6 @@ def _backward(x, target, params, cache):
 # run's outputs after 10,000 updates are 0.015913620 and 0.984064274.
 
 # %%
-def _check_flag(value, name):
-    """A switch must be True or False."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-
-
 def update(params, grads, lr, update_biases=True):
     """One step of gradient descent, p <- p - lr * dE/dp, on a copy of params.
 
@@ -345,8 +318,8 @@ def update(params, grads, lr, update_biases=True):
         if grads[key].shape != params[key].shape:
             raise ValueError(f"grads[{key!r}] must have the shape of params[{key!r}], "
                              f"{params[key].shape}, got {grads[key].shape}")
-    _check_rate(lr, "lr")
-    _check_flag(update_biases, "update_biases")
+    check_nonnegative(lr, "lr")
+    check_flag(update_biases, "update_biases")
     # END SOLUTION
     return _plain(_update(params, grads, lr, update_biases))
 
@@ -373,9 +346,9 @@ def train(x, target, params, lr, steps, update_biases=False):
     # BEGIN SOLUTION: check every argument once; then per step: _forward, record _total_error, _backward, _update
     x, params = _check_network(x, params)
     target = _check_vector(target, "target", params["W2"].shape[0])
-    _check_rate(lr, "lr")
-    _check_count(steps, "steps", minimum=0)
-    _check_flag(update_biases, "update_biases")
+    check_nonnegative(lr, "lr")
+    check_count(steps, "steps", minimum=0)
+    check_flag(update_biases, "update_biases")
     errors = np.empty(steps + 1)
     for k in range(steps):
         cache = _forward(x, params)
@@ -468,7 +441,7 @@ def chain_rule_gradients(factors):
     if not isinstance(factors, dict) or not set(FACTOR_KEYS) <= set(factors):
         got = sorted(factors) if isinstance(factors, dict) else type(factors).__name__
         raise ValueError(f"factors must be a dict with keys {FACTOR_KEYS}, got {got}")
-    f = {key: _as_float_array(factors[key], f"factors[{key!r}]") for key in FACTOR_KEYS}
+    f = {key: as_float_array(factors[key], f"factors[{key!r}]") for key in FACTOR_KEYS}
     to_net = f["dE_dout"] * f["dout_dnet"]  # dE/dnet_o: every path starts with it
     to_net_h = to_net * f["dnet_dh"] * f["dh_dnet_h"]  # dE/dnet_h, one per hidden unit
     return {"W1": to_net_h[:, None] * f["dnet_h_dW1"], "W2": (to_net * f["dnet_dW2"])[None, :]}
@@ -499,9 +472,8 @@ def numerical_gradient(f, x, h=1e-5):
     # BEGIN SOLUTION: check f (callable) and h (> 0); for each entry i (np.ndindex), evaluate f at x +- h e_i
     if not callable(f):
         raise ValueError(f"f must be a function, got {f!r}")
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
-        raise ValueError(f"h must be a number > 0, got {h!r}")
-    x = _as_float_array(x, "x")
+    check_positive(h, "h")
+    x = as_float_array(x, "x")
     grad = np.empty_like(x)
     for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
@@ -525,7 +497,7 @@ def relative_error(a, b):
     - a float in [0, 1].
     """
     # BEGIN SOLUTION: check the shapes match (ValueError), then the norm of the difference over the sum of the norms
-    a, b = _as_float_array(a, "a"), _as_float_array(b, "b")
+    a, b = as_float_array(a, "a"), as_float_array(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     scale = np.linalg.norm(a) + np.linalg.norm(b)
@@ -662,7 +634,7 @@ class MLP:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
         self.activations = _check_activations(activations, len(self.layer_sizes) - 1, loss)
         self.loss_name = loss
-        _check_count(seed, "seed", minimum=0)
+        check_count(seed, "seed", minimum=0)
         self.rng = np.random.default_rng(seed)
         pairs = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.weights = [self.rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_out, n_in))
@@ -674,7 +646,7 @@ class MLP:
 
     def _check_X(self, X):
         """X as a float array of shape (n, layer_sizes[0]), n >= 1."""
-        X = _as_float_array(X, "X")
+        X = as_float_array(X, "X")
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have shape (n, {self.layer_sizes[0]}) with n >= 1 (one example per row), "
                              f"got shape {X.shape}")
@@ -682,7 +654,7 @@ class MLP:
 
     def _check_Y(self, Y, rows):
         """Y as a float array of shape (rows, layer_sizes[-1]) that suits the loss."""
-        Y = _as_float_array(Y, "Y")
+        Y = as_float_array(Y, "Y")
         if Y.shape != (rows, self.layer_sizes[-1]):
             raise ValueError(f"Y must have shape ({rows}, {self.layer_sizes[-1]}) to match X, got shape {Y.shape}")
         if self.loss_name == "cross_entropy" and not np.all((Y >= 0) & (Y <= 1)):
@@ -767,7 +739,7 @@ class MLP:
         - lr: the learning rate, >= 0.
         """
         # BEGIN SOLUTION: check lr; W <- W - lr * dW and b <- b - lr * db for every layer
-        _check_rate(lr, "lr")
+        check_nonnegative(lr, "lr")
         if self._grads is None:
             raise RuntimeError("call backward(Y) before step(lr)")
         self.weights = [W - lr * dW for W, (dW, _) in zip(self.weights, self._grads)]
@@ -789,10 +761,10 @@ class MLP:
         # BEGIN SOLUTION: check the arguments; per epoch: self.rng.permutation(n), forward/backward/step per batch, then self.loss
         X = self._check_X(X)
         Y = self._check_Y(Y, X.shape[0])
-        _check_rate(lr, "lr")
-        _check_count(epochs, "epochs", minimum=0)
+        check_nonnegative(lr, "lr")
+        check_count(epochs, "epochs", minimum=0)
         if batch_size is not None:
-            _check_count(batch_size, "batch_size", minimum=1)
+            check_count(batch_size, "batch_size", minimum=1)
         n = X.shape[0]
         size = n if batch_size is None else min(batch_size, n)
         losses = np.empty(epochs)
@@ -869,16 +841,5 @@ def plot_gradient_check(h_values=None):
 
 
 def save_figures(folder):
-    """Write the lab's figures as PNG files into `folder` (created if missing).
-
-    Returns:
-    - the paths written, a list of pathlib.Path.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, plot in (("error_curves", plot_error_curves), ("gradient_check", plot_gradient_check)):
-        path = folder / f"{name}.png"
-        plot().savefig(path, dpi=100)
-        paths.append(path)
-    return paths
+    """Write this lab's figures as PNG files into `folder`; return their paths."""
+    return save_pngs(folder, {"error_curves": plot_error_curves, "gradient_check": plot_gradient_check})

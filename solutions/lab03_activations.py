@@ -60,10 +60,11 @@ array of any shape and returns the same shape (a float for a number).
 """
 
 import numbers
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from labkit import as_float_array, check_count, check_nonnegative, save_pngs
 
 BATCH = 64  # examples in the batch whose loss gradient_norms_by_depth differentiates
 
@@ -71,28 +72,8 @@ BATCH = 64  # examples in the batch whose loss gradient_norms_by_depth different
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
-
-# %%
-def _as_float_array(value, name):
-    """`value` as a new float array (never the caller's), or a ValueError naming the argument."""
-    try:
-        return np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-
-
-def _check_alpha(alpha):
-    """The negative-side slope or scale of leaky_relu and elu: a finite number >= 0."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 <= alpha < np.inf:
-        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
-
-
-def _check_count(value, name):
-    """A layer count or width: an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %% [markdown]
 # ## 1. The activation functions
@@ -109,8 +90,8 @@ def linear(x):
     Returns:
     - x as floats, same shape (a float for a number).
     """
-    # BEGIN SOLUTION: out = x as a float array, checked: _as_float_array(x, "x")
-    out = _as_float_array(x, "x")
+    # BEGIN SOLUTION: out = x as a float array, checked: as_float_array(x, "x", finite=False)
+    out = as_float_array(x, "x", finite=False)
     # END SOLUTION
     return out[()]
 
@@ -123,8 +104,8 @@ def step(x):
     Returns:
     - 0.0 / 1.0 values of x's shape (a float for a number); step(0) = 1.
     """
-    # BEGIN SOLUTION: x = _as_float_array(x, "x"); out = 1.0 where x >= 0, else 0.0 (np.where)
-    x = _as_float_array(x, "x")
+    # BEGIN SOLUTION: x = as_float_array(x, "x", finite=False); out = 1.0 where x >= 0, else 0.0 (np.where)
+    x = as_float_array(x, "x", finite=False)
     out = np.where(x >= 0, 1.0, 0.0)
     # END SOLUTION
     return out[()]
@@ -139,7 +120,7 @@ def sigmoid(x):
     - values in [0, 1] of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: as in lab 1, out without overflow: e = exp(-|x|) never exceeds 1; 1 / (1 + e) for x >= 0, e / (1 + e) below
-    x = _as_float_array(x, "x")
+    x = as_float_array(x, "x", finite=False)
     e = np.exp(-np.abs(x))
     out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     # END SOLUTION
@@ -154,8 +135,8 @@ def tanh(x):
     Returns:
     - values in [-1, 1] of x's shape (a float for a number).
     """
-    # BEGIN SOLUTION: out = np.tanh of the checked x (_as_float_array(x, "x"))
-    out = np.tanh(_as_float_array(x, "x"))
+    # BEGIN SOLUTION: out = np.tanh of the checked x (as_float_array(x, "x", finite=False))
+    out = np.tanh(as_float_array(x, "x", finite=False))
     # END SOLUTION
     return out[()]
 
@@ -169,7 +150,7 @@ def relu(x):
     - values >= 0 of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: out = np.maximum(checked x, 0.0): elementwise, unlike Python's max
-    out = np.maximum(_as_float_array(x, "x"), 0.0)
+    out = np.maximum(as_float_array(x, "x", finite=False), 0.0)
     # END SOLUTION
     return out[()]
 
@@ -183,9 +164,9 @@ def leaky_relu(x, alpha=0.01):
     Returns:
     - an array of x's shape (a float for a number).
     """
-    # BEGIN SOLUTION: check x and alpha (_check_alpha(alpha)); out = x where x >= 0, alpha * x below (np.where)
-    x = _as_float_array(x, "x")
-    _check_alpha(alpha)
+    # BEGIN SOLUTION: check x and alpha (check_nonnegative(alpha, "alpha")); out = x where x >= 0, alpha * x below (np.where)
+    x = as_float_array(x, "x", finite=False)
+    check_nonnegative(alpha, "alpha")
     out = np.where(x >= 0, x, alpha * x)
     # END SOLUTION
     return out[()]
@@ -201,8 +182,8 @@ def elu(x, alpha=1.0):
     - an array of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: check x and alpha; out = x above 0, alpha * (e^x - 1) below; np.where computes both branches everywhere, so exponentiate min(x, 0)
-    x = _as_float_array(x, "x")
-    _check_alpha(alpha)
+    x = as_float_array(x, "x", finite=False)
+    check_nonnegative(alpha, "alpha")
     # expm1(t) = e^t - 1, accurate for small t; min(x, 0) keeps e^x from overflowing.
     out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
     # END SOLUTION
@@ -218,7 +199,7 @@ def softplus(x):
     - values > 0 of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: out = log(1 + e^x) without overflow: it equals max(x, 0) + log(1 + e^-|x|), and e^-|x| never exceeds 1
-    x = _as_float_array(x, "x")
+    x = as_float_array(x, "x", finite=False)
     out = np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
     # END SOLUTION
     return out[()]
@@ -242,7 +223,7 @@ def d_linear(x):
     - ones of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: out = ones of the checked x's shape (np.ones_like)
-    out = np.ones_like(_as_float_array(x, "x"))
+    out = np.ones_like(as_float_array(x, "x", finite=False))
     # END SOLUTION
     return out[()]
 
@@ -256,7 +237,7 @@ def d_step(x):
     - zeros of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: out = zeros of the checked x's shape (np.zeros_like)
-    out = np.zeros_like(_as_float_array(x, "x"))
+    out = np.zeros_like(as_float_array(x, "x", finite=False))
     # END SOLUTION
     return out[()]
 
@@ -298,8 +279,8 @@ def d_relu(x):
     Returns:
     - 0.0 / 1.0 values of x's shape (a float for a number).
     """
-    # BEGIN SOLUTION: x = _as_float_array(x, "x"); out = 1.0 where x > 0 (strictly: 0 at the kink), else 0.0
-    x = _as_float_array(x, "x")
+    # BEGIN SOLUTION: x = as_float_array(x, "x", finite=False); out = 1.0 where x > 0 (strictly: 0 at the kink), else 0.0
+    x = as_float_array(x, "x", finite=False)
     out = np.where(x > 0, 1.0, 0.0)
     # END SOLUTION
     return out[()]
@@ -315,8 +296,8 @@ def d_leaky_relu(x, alpha=0.01):
     - an array of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: check x and alpha; out = 1.0 where x >= 0 (1 at the kink), alpha below
-    x = _as_float_array(x, "x")
-    _check_alpha(alpha)
+    x = as_float_array(x, "x", finite=False)
+    check_nonnegative(alpha, "alpha")
     out = np.where(x >= 0, 1.0, float(alpha))
     # END SOLUTION
     return out[()]
@@ -332,8 +313,8 @@ def d_elu(x, alpha=1.0):
     - an array of x's shape (a float for a number).
     """
     # BEGIN SOLUTION: check x and alpha; out = 1.0 above 0, alpha * e^x below (exponentiate min(x, 0), as in elu)
-    x = _as_float_array(x, "x")
-    _check_alpha(alpha)
+    x = as_float_array(x, "x", finite=False)
+    check_nonnegative(alpha, "alpha")
     out = np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
     # END SOLUTION
     return out[()]
@@ -384,7 +365,7 @@ def softmax(z, axis=-1):
     - an array of z's shape, values in [0, 1], summing to 1 along `axis`.
     """
     # BEGIN SOLUTION: check z (at least one axis, not empty) and axis (ValueError naming them); out = exp(z - its max along axis) / the sum of those along axis (keepdims=True)
-    z = _as_float_array(z, "z")
+    z = as_float_array(z, "z", finite=False)
     if z.ndim == 0 or z.size == 0:
         raise ValueError(f"z must be a non-empty array with at least one axis, got shape {z.shape}")
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) or not -z.ndim <= axis < z.ndim:
@@ -407,7 +388,7 @@ def softmax_jacobian(z):
     - J, shape (k, k), symmetric; each row sums to 0 (the probabilities always sum to 1).
     """
     # BEGIN SOLUTION: check that z is 1-D (ValueError naming z); with s = softmax(z), return diag(s) - s s^T (np.diag, np.outer)
-    z = _as_float_array(z, "z")
+    z = as_float_array(z, "z", finite=False)
     if z.ndim != 1:
         raise ValueError(f"z must be one score vector of shape (k,), got shape {z.shape}")
     s = softmax(z)
@@ -448,8 +429,8 @@ def gradient_norms_by_depth(activation, depth, width, seed):
     # BEGIN SOLUTION: check the arguments (ValueError naming them); draw X, t, W_l, v; forward pass keeping h_{l-1} and z_l; then backward from the output, dL/dz_l = dL/dh_l * f'(z_l), dL/dW_l = h_{l-1}^T dL/dz_l, dL/dh_{l-1} = dL/dz_l @ W_l^T
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    _check_count(depth, "depth")
-    _check_count(width, "width")
+    check_count(depth, "depth")
+    check_count(width, "width")
     f, df = ACTIVATIONS[activation]
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((BATCH, width))
@@ -523,16 +504,5 @@ def plot_gradient_norms(depth=20, width=64, seed=0, activations=("sigmoid", "tan
 
 
 def save_figures(folder):
-    """Write the lab's figures as PNG files into `folder` (created if missing).
-
-    Returns:
-    - the paths written, a list of pathlib.Path.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, fig in (("activations", plot_activations()), ("gradient_norms", plot_gradient_norms())):
-        path = folder / f"{name}.png"
-        fig.savefig(path, dpi=100)
-        paths.append(path)
-    return paths
+    """Write this lab's figures as PNG files into `folder`; return their paths."""
+    return save_pngs(folder, {"activations": plot_activations, "gradient_norms": plot_gradient_norms})

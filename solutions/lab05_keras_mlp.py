@@ -74,11 +74,12 @@ one-hot, shape (n, num_classes). A data set is a pair of pairs,
 """
 
 import numbers
-from pathlib import Path
 
 import keras
 import numpy as np
 from matplotlib.figure import Figure
+
+from labkit import check_count, check_fraction, check_positive, save_pngs
 
 UNIFORM_LIMIT = 0.05  # Keras 1's init='uniform': U(-0.05, 0.05)
 DIGITS_PIXELS, DIGITS_CLASSES = 64, 10
@@ -88,27 +89,9 @@ SLIDES_SETTINGS = {"learning_rate": 0.01, "epochs": 50, "batch_size": 128, "hidd
 
 # %% [markdown]
 # ## Checking the arguments
-# These helpers are given. Call them where the exercises say so: bad input
-# should fail early, with a `ValueError` that names the argument.
-
-# %%
-def _check_count(value, name, minimum=1):
-    """A count (units, examples, epochs) must be an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_rate(value, name):
-    """A dropout rate must be a number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-
-
-def _check_learning_rate(value):
-    """A learning rate must be a number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"learning_rate must be a number > 0, got {value!r}")
-
+# Bad input should fail early, with a `ValueError` that names the argument.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %% [markdown]
 # ## 1. The slides' MLP in today's Keras
@@ -134,13 +117,13 @@ def build_mlp(input_dim=100, num_classes=10, hidden_units=(32, 64), dropout_rate
       probabilities (n, num_classes).
     """
     # BEGIN SOLUTION: check the arguments (ValueError naming them); then Input, and per hidden layer Dense(relu, RandomUniform) and Dropout; Dense(softmax) last
-    _check_count(input_dim, "input_dim")
-    _check_count(num_classes, "num_classes", minimum=2)
+    check_count(input_dim, "input_dim")
+    check_count(num_classes, "num_classes", minimum=2)
     if isinstance(hidden_units, (str, bytes)) or not isinstance(hidden_units, (tuple, list)) or not hidden_units:
         raise ValueError(f"hidden_units must be a non-empty sequence of integers, got {hidden_units!r}")
     for units in hidden_units:
-        _check_count(units, "hidden_units")
-    _check_rate(dropout_rate, "dropout_rate")
+        check_count(units, "hidden_units")
+    check_fraction(dropout_rate, "dropout_rate")
 
     def uniform(offset):
         return keras.initializers.RandomUniform(-UNIFORM_LIMIT, UNIFORM_LIMIT, seed=seed + offset)
@@ -165,7 +148,7 @@ def compile_mlp(model, learning_rate=0.01):
     - the same model, compiled.
     """
     # BEGIN SOLUTION: check learning_rate; model.compile with keras.optimizers.SGD, "categorical_crossentropy" and ["accuracy"]
-    _check_learning_rate(learning_rate)
+    check_positive(learning_rate, "learning_rate")
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     return model
@@ -189,7 +172,7 @@ def one_hot(labels, num_classes):
     - float32 array of shape (n, num_classes), one 1 per row.
     """
     # BEGIN SOLUTION: check that the labels are integers in range (ValueError naming labels), then index the rows of np.eye
-    _check_count(num_classes, "num_classes")
+    check_count(num_classes, "num_classes")
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer) or (
             labels.size and not 0 <= labels.min() <= labels.max() < num_classes):
@@ -212,8 +195,8 @@ def make_dummy_data(n_train=1000, n_test=100, data_dim=100, num_classes=10, seed
     """
     # BEGIN SOLUTION: check the counts; one generator: features uniform in [0, 1), classes integers in [0, num_classes), then one_hot
     for value, name in ((n_train, "n_train"), (n_test, "n_test"), (data_dim, "data_dim")):
-        _check_count(value, name)
-    _check_count(num_classes, "num_classes", minimum=2)
+        check_count(value, name)
+    check_count(num_classes, "num_classes", minimum=2)
     rng = np.random.default_rng(seed)
 
     def split(n):
@@ -276,8 +259,8 @@ def train_mlp(model, data, epochs, batch_size, seed=0):
       "accuracy", "val_loss" and "val_accuracy" per epoch.
     """
     # BEGIN SOLUTION: check epochs and batch_size; seed; model.fit(..., validation_data=(x_test, y_test), verbose=0)
-    _check_count(epochs, "epochs")
-    _check_count(batch_size, "batch_size")
+    check_count(epochs, "epochs")
+    check_count(batch_size, "batch_size")
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(seed)
     return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size,
@@ -343,13 +326,11 @@ def plot_learning_curves(histories):
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    fixed = recommended_settings()
-    histories = {
-        "slides (lr 0.01, batch 128)": train_on_digits(SLIDES_SETTINGS).history,
-        f"lr {fixed['learning_rate']:g}, hidden {fixed['hidden_units']}": train_on_digits(fixed).history,
-    }
-    path = folder / "learning_curves.png"
-    plot_learning_curves(histories).savefig(path, dpi=100)
-    return [path]
+    def learning_curves():
+        fixed = recommended_settings()
+        return plot_learning_curves({
+            "slides (lr 0.01, batch 128)": train_on_digits(SLIDES_SETTINGS).history,
+            f"lr {fixed['learning_rate']:g}, hidden {fixed['hidden_units']}": train_on_digits(fixed).history,
+        })
+
+    return save_pngs(folder, {"learning_curves": learning_curves})

@@ -74,46 +74,24 @@ g and every piece of optimizer state (velocity, cache, m, v) have w's shape.
 Every rule returns new arrays and leaves its inputs untouched.
 """
 
-import numbers
-from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
 from matplotlib.figure import Figure
 
+from labkit import as_float_array, check_count, check_fraction, check_nonnegative, save_pngs
+
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %%
-def _as_float_array(value, name):
-    """`value` as a float array, or a ValueError naming the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
-def _check_nonnegative(value, name):
-    """A learning rate or an epsilon: a real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-
-
-def _check_decay(value, name):
-    """A moving average's decay rate (beta, rho): a real number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-
-
 def _check_like(value, w, name):
     """A gradient or a piece of state: an array of w's shape."""
-    array = _as_float_array(value, name)
+    array = as_float_array(value, name)
     if array.shape != w.shape:
         raise ValueError(f"{name} must have the shape of w, {w.shape}, got {array.shape}")
     return array
@@ -121,9 +99,9 @@ def _check_like(value, w, name):
 
 def _check_step(w, g, lr):
     """What every rule checks first: w as an array, g of its shape, lr >= 0."""
-    w = _as_float_array(w, "w")
+    w = as_float_array(w, "w")
     g = _check_like(g, w, "g")
-    _check_nonnegative(lr, "lr")
+    check_nonnegative(lr, "lr")
     return w, g
 
 
@@ -173,10 +151,10 @@ def momentum_step(w, g, velocity, lr, beta=0.9):
     Returns:
     - (w_new, velocity_new), both of w's shape.
     """
-    # BEGIN SOLUTION: check w, g, lr (_check_step), velocity (_check_like) and beta (_check_decay); update the velocity first, then step along it
+    # BEGIN SOLUTION: check w, g, lr (_check_step), velocity (_check_like) and beta (check_fraction); update the velocity first, then step along it
     w, g = _check_step(w, g, lr)
     velocity = _check_like(velocity, w, "velocity")
-    _check_decay(beta, "beta")
+    check_fraction(beta, "beta")
     velocity = beta * velocity + (1 - beta) * g
     return (w - lr * velocity)[()], velocity[()]
     # END SOLUTION
@@ -199,7 +177,7 @@ def nesterov_step(w, g, velocity, lr, beta=0.9):
     # BEGIN SOLUTION: the same checks and velocity as momentum_step; the step looks ahead: beta * velocity + (1 - beta) * g
     w, g = _check_step(w, g, lr)
     velocity = _check_like(velocity, w, "velocity")
-    _check_decay(beta, "beta")
+    check_fraction(beta, "beta")
     velocity = beta * velocity + (1 - beta) * g
     return (w - lr * (beta * velocity + (1 - beta) * g))[()], velocity[()]
     # END SOLUTION
@@ -230,7 +208,7 @@ def adagrad_step(w, g, cache, lr, eps=1e-7):
     # BEGIN SOLUTION: check w, g, lr, cache and eps (ValueError naming them); add g**2 to the cache, then divide by its root plus eps
     w, g = _check_step(w, g, lr)
     cache = _check_like(cache, w, "cache")
-    _check_nonnegative(eps, "eps")
+    check_nonnegative(eps, "eps")
     cache = cache + g ** 2
     return (w - lr * g / (np.sqrt(cache) + eps))[()], cache[()]
     # END SOLUTION
@@ -255,8 +233,8 @@ def rmsprop_step(w, g, cache, lr, rho=0.9, eps=1e-7):
     # BEGIN SOLUTION: check w, g, lr, cache, rho and eps (ValueError naming them); average g**2 into the cache, then divide by its root plus eps
     w, g = _check_step(w, g, lr)
     cache = _check_like(cache, w, "cache")
-    _check_decay(rho, "rho")
-    _check_nonnegative(eps, "eps")
+    check_fraction(rho, "rho")
+    check_nonnegative(eps, "eps")
     cache = rho * cache + (1 - rho) * g ** 2
     return (w - lr * g / (np.sqrt(cache) + eps))[()], cache[()]
     # END SOLUTION
@@ -288,11 +266,10 @@ def adam_step(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7):
     # BEGIN SOLUTION: check every argument (ValueError naming it; t an integer >= 1); update m and v, correct both by 1 - beta**t, then step
     w, g = _check_step(w, g, lr)
     m, v = _check_like(m, w, "m"), _check_like(v, w, "v")
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 1:
-        raise ValueError(f"t must be an integer >= 1 (the number of this step), got {t!r}")
-    _check_decay(beta1, "beta1")
-    _check_decay(beta2, "beta2")
-    _check_nonnegative(eps, "eps")
+    check_count(t, "t")  # the number of this step, from 1
+    check_fraction(beta1, "beta1")
+    check_fraction(beta2, "beta2")
+    check_nonnegative(eps, "eps")
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g ** 2
     m_hat = m / (1 - beta1 ** t)
@@ -318,9 +295,9 @@ def inverse_time_decay(lr0, decay_rate, epoch):
     - a float, or an array of epoch's shape.
     """
     # BEGIN SOLUTION: check lr0, decay_rate and epoch (ValueError naming them), then the formula
-    _check_nonnegative(lr0, "lr0")
-    _check_nonnegative(decay_rate, "decay_rate")
-    epoch = _as_float_array(epoch, "epoch")
+    check_nonnegative(lr0, "lr0")
+    check_nonnegative(decay_rate, "decay_rate")
+    epoch = as_float_array(epoch, "epoch")
     if np.any(epoch < 0):
         raise ValueError(f"epoch must be >= 0, got {epoch!r}")
     return (lr0 / (1 + decay_rate * epoch))[()]
@@ -372,8 +349,8 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
     """
 
     def __init__(self, learning_rate=0.01, beta=0.9, name="momentum", **kwargs):
-        # BEGIN SOLUTION: check beta (_check_decay), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta
-        _check_decay(beta, "beta")
+        # BEGIN SOLUTION: check beta (check_fraction), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta
+        check_fraction(beta, "beta")
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.beta = float(beta)
         # END SOLUTION
@@ -429,10 +406,10 @@ class AdamOptimizer(keras.optimizers.Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  name="adam", **kwargs):
-        # BEGIN SOLUTION: check beta_1, beta_2 (_check_decay) and epsilon (_check_nonnegative); call super().__init__; keep the three
-        _check_decay(beta_1, "beta_1")
-        _check_decay(beta_2, "beta_2")
-        _check_nonnegative(epsilon, "epsilon")
+        # BEGIN SOLUTION: check beta_1, beta_2 (check_fraction) and epsilon (check_nonnegative); call super().__init__; keep the three
+        check_fraction(beta_1, "beta_1")
+        check_fraction(beta_2, "beta_2")
+        check_nonnegative(epsilon, "epsilon")
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
         # END SOLUTION
@@ -635,11 +612,4 @@ def plot_digits_losses(epochs=15):
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, plot in (("valley_paths.png", plot_valley_paths), ("digits_losses.png", plot_digits_losses)):
-        path = folder / name
-        plot().savefig(path, dpi=100)
-        paths.append(path)
-    return paths
+    return save_pngs(folder, {"valley_paths": plot_valley_paths, "digits_losses": plot_digits_losses})

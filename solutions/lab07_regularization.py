@@ -89,49 +89,21 @@ int seed s, which means np.random.default_rng(s).
 """
 
 import numbers
-from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
 from matplotlib.figure import Figure
 
+from labkit import as_float_array, check_count, check_fraction, check_nonnegative, check_positive, save_pngs
+
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %%
-def _as_float_array(value, name):
-    """`value` as a float array, or a ValueError naming the argument."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
-def _check_rate(rate):
-    """A drop rate: a real number in [0, 1)."""
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-        raise ValueError(f"rate must be a number in [0, 1), got {rate!r}")
-
-
-def _check_positive(value, name, allow_zero=False):
-    """A strength or a threshold: a real number > 0 (>= 0 with allow_zero)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        raise ValueError(f"{name} must be a number {'>=' if allow_zero else '>'} 0, got {value!r}")
-
-
-def _check_count(value, name, minimum):
-    """A size or a count: an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def _as_generator(rng):
     """A NumPy Generator from a Generator or an int seed >= 0."""
     if isinstance(rng, np.random.Generator):
@@ -143,7 +115,7 @@ def _as_generator(rng):
 
 def _as_batch(X):
     """X as a non-empty float array of shape (n,) or (n, d)."""
-    X = _as_float_array(X, "X")
+    X = as_float_array(X, "X")
     if X.ndim not in (1, 2) or X.shape[0] == 0:
         raise ValueError(f"X must be a non-empty array of shape (n,) or (n, d), got shape {X.shape}")
     return X
@@ -181,9 +153,9 @@ def dropout(x, rate, training, rng=None):
     - an array of x's shape: each entry 0 with probability rate, else
       x / (1 - rate), while training; x itself otherwise.
     """
-    x = _as_float_array(x, "x")
+    x = as_float_array(x, "x")
     # BEGIN SOLUTION: check rate; outside training (or at rate 0) return x; else multiply by _scaled_keep_mask, with _as_generator(rng)
-    _check_rate(rate)
+    check_fraction(rate, "rate")
     if not training or rate == 0:
         return x
     return x * _scaled_keep_mask(x.shape, rate, _as_generator(rng))
@@ -204,14 +176,14 @@ def dropconnect(x, W, b, rate, training, rng=None):
       mask 0 or 1 / (1 - rate) per weight; x @ W + b otherwise.
     """
     # BEGIN SOLUTION: check the shapes (ValueError naming x, W or b) and rate; outside training use W as it is, else W * _scaled_keep_mask(W.shape, ...)
-    x, W, b = _as_float_array(x, "x"), _as_float_array(W, "W"), _as_float_array(b, "b")
+    x, W, b = as_float_array(x, "x"), as_float_array(W, "W"), as_float_array(b, "b")
     if W.ndim != 2:
         raise ValueError(f"W must have shape (n_in, n_out), got {W.shape}")
     if x.ndim not in (1, 2) or x.shape[-1] != W.shape[0]:
         raise ValueError(f"x must have shape ({W.shape[0]},) or (n, {W.shape[0]}) to match W, got {x.shape}")
     if b.shape != (W.shape[1],):
         raise ValueError(f"b must have shape ({W.shape[1]},) to match W, got {b.shape}")
-    _check_rate(rate)
+    check_fraction(rate, "rate")
     if training and rate > 0:
         W = W * _scaled_keep_mask(W.shape, rate, _as_generator(rng))
     return x @ W + b
@@ -226,33 +198,33 @@ def dropconnect(x, W, b, rate, training, rng=None):
 # %%
 def l1_penalty(W, lam):
     """lam * sum(|W|), a float. W: any shape; lam: >= 0."""
-    # BEGIN SOLUTION: check lam (_check_positive with allow_zero), then the sum
-    _check_positive(lam, "lam", allow_zero=True)
-    return float(lam * np.sum(np.abs(_as_float_array(W, "W"))))
+    # BEGIN SOLUTION: check lam (check_nonnegative), then the sum
+    check_nonnegative(lam, "lam")
+    return float(lam * np.sum(np.abs(as_float_array(W, "W"))))
     # END SOLUTION
 
 
 def l1_gradient(W, lam):
     """The gradient of l1_penalty: lam * sign(W), W's shape (0 where W is 0)."""
     # BEGIN SOLUTION: check lam, then lam * np.sign(W)
-    _check_positive(lam, "lam", allow_zero=True)
-    return lam * np.sign(_as_float_array(W, "W"))
+    check_nonnegative(lam, "lam")
+    return lam * np.sign(as_float_array(W, "W"))
     # END SOLUTION
 
 
 def l2_penalty(W, lam):
     """lam * sum(W**2), a float. W: any shape; lam: >= 0."""
     # BEGIN SOLUTION: check lam, then the sum of squares
-    _check_positive(lam, "lam", allow_zero=True)
-    return float(lam * np.sum(_as_float_array(W, "W") ** 2))
+    check_nonnegative(lam, "lam")
+    return float(lam * np.sum(as_float_array(W, "W") ** 2))
     # END SOLUTION
 
 
 def l2_gradient(W, lam):
     """The gradient of l2_penalty: 2 * lam * W, W's shape."""
     # BEGIN SOLUTION: check lam; the derivative of lam * w**2 is 2 lam w
-    _check_positive(lam, "lam", allow_zero=True)
-    return 2 * lam * _as_float_array(W, "W")
+    check_nonnegative(lam, "lam")
+    return 2 * lam * as_float_array(W, "W")
     # END SOLUTION
 
 
@@ -283,10 +255,10 @@ def early_stopping_epoch(val_losses, patience):
       EarlyStopping(restore_best_weights=True) would restore.
     """
     # BEGIN SOLUTION: check val_losses (1-D, not empty) and patience (an integer >= 0); walk the epochs keeping the best and the count since it
-    losses = _as_float_array(val_losses, "val_losses")
+    losses = as_float_array(val_losses, "val_losses")
     if losses.ndim != 1 or losses.size == 0:
         raise ValueError(f"val_losses must be a non-empty 1-D array, got shape {losses.shape}")
-    _check_count(patience, "patience", minimum=0)
+    check_count(patience, "patience", minimum=0)
     best_epoch, waited = 0, 0
     for epoch in range(1, losses.size):
         if losses[epoch] < losses[best_epoch]:
@@ -321,14 +293,14 @@ def batch_norm_forward(x, gamma, beta, eps=1e-5):
       batch_norm_backward needs.
     """
     # BEGIN SOLUTION: check the shapes (ValueError naming x, gamma or beta) and eps; standardize each column; keep x_hat, gamma and 1 / sqrt(var + eps) in the cache
-    x = _as_float_array(x, "x")
+    x = as_float_array(x, "x")
     if x.ndim != 2 or x.shape[0] == 0:
         raise ValueError(f"x must be a non-empty batch of shape (n, d), got {x.shape}")
-    gamma, beta = _as_float_array(gamma, "gamma"), _as_float_array(beta, "beta")
+    gamma, beta = as_float_array(gamma, "gamma"), as_float_array(beta, "beta")
     for name, value in (("gamma", gamma), ("beta", beta)):
         if value.shape != (x.shape[1],):
             raise ValueError(f"{name} must have shape ({x.shape[1]},) to match x, got {value.shape}")
-    _check_positive(eps, "eps")
+    check_positive(eps, "eps")
     inv_std = 1.0 / np.sqrt(x.var(axis=0) + eps)
     x_hat = (x - x.mean(axis=0)) * inv_std
     return gamma * x_hat + beta, (x_hat, gamma, inv_std)
@@ -346,7 +318,7 @@ def batch_norm_backward(dy, cache):
     """
     # BEGIN SOLUTION: check dy's shape; dbeta and dgamma sum over the batch; dx sums three paths: through x_hat directly, through the batch mean and through the batch variance
     x_hat, gamma, inv_std = cache
-    dy = _as_float_array(dy, "dy")
+    dy = as_float_array(dy, "dy")
     if dy.shape != x_hat.shape:
         raise ValueError(f"dy must have the shape of the forward pass's x, {x_hat.shape}, got {dy.shape}")
     n = dy.shape[0]
@@ -364,9 +336,9 @@ def batch_norm_backward(dy, cache):
 # %%
 def _gaussian_weights(n_in, n_out, rng, std):
     """Weights drawn from N(0, std**2), shape (n_in, n_out); checks n_in, n_out (integers >= 1) and rng."""
-    # BEGIN SOLUTION: check n_in and n_out (_check_count), then _as_generator(rng).normal
-    _check_count(n_in, "n_in", minimum=1)
-    _check_count(n_out, "n_out", minimum=1)
+    # BEGIN SOLUTION: check n_in and n_out (check_count), then _as_generator(rng).normal
+    check_count(n_in, "n_in", minimum=1)
+    check_count(n_out, "n_out", minimum=1)
     return _as_generator(rng).normal(0.0, std, size=(n_in, n_out))
     # END SOLUTION
 
@@ -374,8 +346,8 @@ def _gaussian_weights(n_in, n_out, rng, std):
 def zeros_init(n_in, n_out, rng=None):
     """All-zero weights, shape (n_in, n_out) (rng is not used: nothing is random)."""
     # BEGIN SOLUTION: check n_in and n_out, then np.zeros
-    _check_count(n_in, "n_in", minimum=1)
-    _check_count(n_out, "n_out", minimum=1)
+    check_count(n_in, "n_in", minimum=1)
+    check_count(n_out, "n_out", minimum=1)
     return np.zeros((n_in, n_out))
     # END SOLUTION
 
@@ -383,7 +355,7 @@ def zeros_init(n_in, n_out, rng=None):
 def random_normal_init(n_in, n_out, rng, std=0.01):
     """Small Gaussian weights: N(0, std**2), shape (n_in, n_out)."""
     # BEGIN SOLUTION: check std (> 0); _gaussian_weights with it
-    _check_positive(std, "std")
+    check_positive(std, "std")
     return _gaussian_weights(n_in, n_out, rng, std)
     # END SOLUTION
 
@@ -391,8 +363,8 @@ def random_normal_init(n_in, n_out, rng, std=0.01):
 def xavier_init(n_in, n_out, rng):
     """Xavier (Glorot) initialization, the slides' Gaussian form: std = sqrt(2 / (n_in + n_out))."""
     # BEGIN SOLUTION: the fan-in and fan-out average: std = sqrt(2 / (n_in + n_out))
-    _check_count(n_in, "n_in", minimum=1)
-    _check_count(n_out, "n_out", minimum=1)
+    check_count(n_in, "n_in", minimum=1)
+    check_count(n_out, "n_out", minimum=1)
     return _gaussian_weights(n_in, n_out, rng, np.sqrt(2.0 / (n_in + n_out)))
     # END SOLUTION
 
@@ -400,7 +372,7 @@ def xavier_init(n_in, n_out, rng):
 def he_init(n_in, n_out, rng):
     """He (Kaiming) initialization for ReLU layers: std = sqrt(2 / n_in)."""
     # BEGIN SOLUTION: the fan-in only: std = sqrt(2 / n_in)
-    _check_count(n_in, "n_in", minimum=1)
+    check_count(n_in, "n_in", minimum=1)
     return _gaussian_weights(n_in, n_out, rng, np.sqrt(2.0 / n_in))
     # END SOLUTION
 
@@ -420,8 +392,8 @@ def clip_by_norm(g, max_norm):
     - g unchanged if its norm is <= max_norm, else g * max_norm / norm(g).
     """
     # BEGIN SOLUTION: check max_norm; the norm over every entry; rescale only when it is too long
-    _check_positive(max_norm, "max_norm")
-    g = _as_float_array(g, "g")
+    check_positive(max_norm, "max_norm")
+    g = as_float_array(g, "g")
     norm = np.sqrt(np.sum(g ** 2))
     return g * (max_norm / norm) if norm > max_norm else g
     # END SOLUTION
@@ -430,8 +402,8 @@ def clip_by_norm(g, max_norm):
 def clip_by_value(g, limit):
     """g with every entry clipped to [-limit, limit]. g: any shape; limit: > 0."""
     # BEGIN SOLUTION: check limit, then np.clip
-    _check_positive(limit, "limit")
-    return np.clip(_as_float_array(g, "g"), -limit, limit)
+    check_positive(limit, "limit")
+    return np.clip(as_float_array(g, "g"), -limit, limit)
     # END SOLUTION
 
 
@@ -521,9 +493,9 @@ class DropConnectDense(keras.layers.Layer):
     """
 
     def __init__(self, units, rate=0.5, activation=None, seed=None, **kwargs):
-        # BEGIN SOLUTION: check units (_check_count) and rate (_check_rate); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)
-        _check_count(units, "units", minimum=1)
-        _check_rate(rate)
+        # BEGIN SOLUTION: check units (check_count) and rate (check_fraction); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)
+        check_count(units, "units", minimum=1)
+        check_fraction(rate, "rate")
         super().__init__(**kwargs)
         self.units, self.rate, self.seed = int(units), float(rate), seed
         self.activation = keras.activations.get(activation)
@@ -679,8 +651,4 @@ def plot_regularization_study():
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "regularization_study.png"
-    plot_regularization_study().savefig(path, dpi=100)
-    return [path]
+    return save_pngs(folder, {"regularization_study": plot_regularization_study})

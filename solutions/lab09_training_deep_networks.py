@@ -104,10 +104,11 @@ Integer labels y have shape (n,). Randomness comes from an int `seed`.
 
 import itertools
 import numbers
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from labkit import as_float_array, check_count, check_fraction, check_positive, save_pngs
 
 DIAGNOSES = ("good fit", "underfitting", "overfitting", "underfitting and overfitting")
 
@@ -115,34 +116,8 @@ DIAGNOSES = ("good fit", "underfitting", "overfitting", "underfitting and overfi
 # %% [markdown]
 # ## Checking the arguments
 # Bad input should fail early, with a `ValueError` that names the argument.
-# These helpers are given; call them where the exercises say so.
-
-# %%
-def _as_float_array(value, name):
-    """`value` as a float array, or a ValueError naming the argument."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-
-
-def _check_count(value, name, minimum):
-    """A size or a count: an integer >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_fraction(value, name):
-    """A share of the data: a real number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-
-
-def _check_positive(value, name):
-    """A rate or a threshold: a real number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
-
+# These checks come from `labkit`, which every lab shares; call them where
+# the exercises say so.
 
 # %% [markdown]
 # ## 1. Three sets
@@ -164,9 +139,9 @@ def split_indices(n, val_fraction, test_fraction, seed=0):
       the rest (at least one).
     """
     # BEGIN SOLUTION: check the arguments; shuffle 0 .. n-1 with np.random.default_rng(seed).permutation, then cut the test, validation and training parts
-    _check_count(n, "n", minimum=3)
-    _check_fraction(val_fraction, "val_fraction")
-    _check_fraction(test_fraction, "test_fraction")
+    check_count(n, "n", minimum=3)
+    check_fraction(val_fraction, "val_fraction")
+    check_fraction(test_fraction, "test_fraction")
     n_test, n_val = round(test_fraction * n), round(val_fraction * n)
     if n_test + n_val >= n:
         raise ValueError(f"val_fraction + test_fraction must leave a training set, got {val_fraction} + "
@@ -193,8 +168,8 @@ def polynomial_features(x, degree):
     - shape (n, degree + 1), column k holding x**k.
     """
     # BEGIN SOLUTION: check degree; one column per power, lowest first
-    _check_count(degree, "degree", minimum=0)
-    x = _as_float_array(x, "x")
+    check_count(degree, "degree", minimum=0)
+    x = as_float_array(x, "x", finite=False)
     if x.ndim != 1:
         raise ValueError(f"x must have shape (n,), got {x.shape}")
     return x[:, None] ** np.arange(degree + 1)
@@ -213,7 +188,7 @@ def fit_polynomial(x, y, degree):
     """
     # BEGIN SOLUTION: least squares on polynomial_features (np.linalg.lstsq with rcond=None); check that y matches x
     features = polynomial_features(x, degree)
-    y = _as_float_array(y, "y")
+    y = as_float_array(y, "y", finite=False)
     if y.shape != (features.shape[0],):
         raise ValueError(f"y must have shape ({features.shape[0]},) to match x, got {y.shape}")
     return np.linalg.lstsq(features, y, rcond=None)[0]
@@ -223,7 +198,7 @@ def fit_polynomial(x, y, degree):
 def mean_squared_error(y, y_hat):
     """mean((y - y_hat)**2), a float. y, y_hat: the same shape."""
     # BEGIN SOLUTION: the mean over every entry
-    y, y_hat = _as_float_array(y, "y"), _as_float_array(y_hat, "y_hat")
+    y, y_hat = as_float_array(y, "y", finite=False), as_float_array(y_hat, "y_hat", finite=False)
     if y.shape != y_hat.shape:
         raise ValueError(f"y_hat must have y's shape {y.shape}, got {y_hat.shape}")
     return float(np.mean((y - y_hat) ** 2))
@@ -245,7 +220,7 @@ def learning_curve(x_train, y_train, x_val, y_val, degree, sizes):
     # BEGIN SOLUTION: for each size: fit_polynomial on the first s examples, then mean_squared_error on them and on the validation set
     train_errors, val_errors = [], []
     for size in sizes:
-        _check_count(size, "sizes", minimum=1)
+        check_count(size, "sizes", minimum=1)
         coefficients = fit_polynomial(x_train[:size], y_train[:size], degree)
         train_errors.append(mean_squared_error(y_train[:size], polynomial_features(x_train[:size], degree)
                                                @ coefficients))
@@ -268,7 +243,7 @@ def bias_variance(predictions, truth):
       over the fits of mean((prediction - truth)**2).
     """
     # BEGIN SOLUTION: average over the fits (axis 0) first, then over the points
-    predictions, truth = _as_float_array(predictions, "predictions"), _as_float_array(truth, "truth")
+    predictions, truth = as_float_array(predictions, "predictions", finite=False), as_float_array(truth, "truth", finite=False)
     if predictions.ndim != 2 or truth.shape != predictions.shape[1:]:
         raise ValueError(f"predictions must have shape (k, m) and truth (m,), got {predictions.shape} and "
                          f"{truth.shape}")
@@ -291,7 +266,7 @@ def diagnose(train_error, val_error, base_error=0.0, tolerance=0.05):
       joined by " and " when both hold, "good fit" when neither does.
     """
     # BEGIN SOLUTION: bias compares the training error with base_error, variance the validation error with the training error; check tolerance
-    _check_positive(tolerance, "tolerance")
+    check_positive(tolerance, "tolerance")
     high_bias = train_error - base_error > tolerance
     high_variance = val_error - train_error > tolerance
     return DIAGNOSES[high_bias + 2 * high_variance]
@@ -343,7 +318,7 @@ def random_search(evaluate, space, n_trials, seed=0):
       every name in the space's order.
     """
     # BEGIN SOLUTION: one generator; per trial and per name, a uniform draw between the bounds (between their logs for "log")
-    _check_count(n_trials, "n_trials", minimum=1)
+    check_count(n_trials, "n_trials", minimum=1)
     for name, (low, high, scale) in space.items():
         if scale not in ("log", "linear") or not low < high or (scale == "log" and low <= 0):
             raise ValueError(f"space[{name!r}] must be (low, high, 'linear' or 'log') with low < high "
@@ -419,9 +394,9 @@ def init_deep_mlp(n_in, width, depth, n_out, scale="he", seed=0):
     """
     # BEGIN SOLUTION: check the sizes and scale; the layer sizes are n_in, width (depth times), n_out; one generator, layers drawn in order
     for value, name in ((n_in, "n_in"), (width, "width"), (depth, "depth"), (n_out, "n_out")):
-        _check_count(value, name, minimum=1)
+        check_count(value, name, minimum=1)
     if scale not in ("he", "xavier"):
-        _check_positive(scale, "scale")
+        check_positive(scale, "scale")
     rng = np.random.default_rng(seed)
     sizes = [n_in] + [width] * depth + [n_out]
     params = []
@@ -446,7 +421,7 @@ def deep_mlp_forward(X, params, activation_name="relu", residual=False):
       needs (each layer's input, the activation's derivative, whether it skips).
     """
     # BEGIN SOLUTION: hidden layers with activation(z, activation_name); keep (input, f'(z), skips) per layer; the last layer is linear
-    h, cache = _as_float_array(X, "X"), []
+    h, cache = as_float_array(X, "X", finite=False), []
     for index, (W, b) in enumerate(params[:-1]):
         out, slope = activation(h @ W + b, activation_name)
         skips = residual and index > 0
@@ -508,13 +483,15 @@ def clip_by_global_norm(grads, max_norm):
     db), as Keras's global_clipnorm and tf.clip_by_global_norm compute it.
 
     Inputs:
-    - grads: a list of (dW, db) pairs; max_norm: a number > 0.
+    - grads: a list of (dW, db) pairs; max_norm: a number > 0, or np.inf
+      to clip nothing.
     Returns:
     - (clipped, norm): the pairs times min(1, max_norm / norm), and the
       global norm before clipping.
     """
     # BEGIN SOLUTION: one norm over everything; a single factor for every array; leave short gradients as they are
-    _check_positive(max_norm, "max_norm")
+    if max_norm != np.inf:
+        check_positive(max_norm, "max_norm")
     norm = float(np.sqrt(sum(np.sum(np.square(dW)) + np.sum(np.square(db)) for dW, db in grads)))
     factor = max_norm / norm if norm > max_norm else 1.0
     return [(dW * factor, db * factor) for dW, db in grads], norm
@@ -536,8 +513,8 @@ def train_deep_mlp(X, y, params, lr, steps, activation_name="relu", residual=Fal
       the global gradient norm before clipping at each update.
     """
     # BEGIN SOLUTION: check lr and steps; each step: loss_and_gradients, record the loss and the global norm (clip_by_global_norm does both jobs; no clip is an infinite max_norm), then a gradient-descent step on every W and b
-    _check_positive(lr, "lr")
-    _check_count(steps, "steps", minimum=0)
+    check_positive(lr, "lr")
+    check_count(steps, "steps", minimum=0)
     losses, norms = [], []
     for _ in range(steps):
         loss, grads = loss_and_gradients(X, y, params, activation_name, residual)
@@ -586,7 +563,7 @@ def relu_interpolant(knots_x, knots_y):
       knots_y) for x in [x_0, x_n]: n hidden units, one per segment.
     """
     # BEGIN SOLUTION: unit k is relu(x - x_k); its output weight is the slope of segment k minus that of segment k - 1 (0 before the first); b2 = y_0
-    knots_x, knots_y = _as_float_array(knots_x, "knots_x"), _as_float_array(knots_y, "knots_y")
+    knots_x, knots_y = as_float_array(knots_x, "knots_x", finite=False), as_float_array(knots_y, "knots_y", finite=False)
     if knots_x.ndim != 1 or knots_x.size < 2 or np.any(np.diff(knots_x) <= 0):
         raise ValueError(f"knots_x must be strictly increasing with at least 2 entries, got {knots_x!r}")
     if knots_y.shape != knots_x.shape:
@@ -606,8 +583,8 @@ def sawtooth_network(x, depth):
       linear pieces, from a network of depth layers of 2 ReLU units.
     """
     # BEGIN SOLUTION: apply the two-unit layer depth times
-    _check_count(depth, "depth", minimum=1)
-    x = _as_float_array(x, "x")
+    check_count(depth, "depth", minimum=1)
+    x = as_float_array(x, "x", finite=False)
     for _ in range(depth):
         x = 2 * np.maximum(x, 0.0) - 4 * np.maximum(x - 0.5, 0.0)
     return x
@@ -639,8 +616,8 @@ def sawtooth_network(x, depth):
 def step_decay(lr0, epoch, drop=0.5, every=10):
     """lr0 * drop ** floor(epoch / every): the rate times `drop` every `every` epochs (epoch counts from 0)."""
     # BEGIN SOLUTION: the number of completed blocks of `every` epochs is the exponent
-    _check_positive(lr0, "lr0")
-    _check_count(every, "every", minimum=1)
+    check_positive(lr0, "lr0")
+    check_count(every, "every", minimum=1)
     return float(lr0 * drop ** (epoch // every))
     # END SOLUTION
 
@@ -648,7 +625,7 @@ def step_decay(lr0, epoch, drop=0.5, every=10):
 def exponential_decay(lr0, epoch, rate=0.1):
     """lr0 * exp(-rate * epoch)."""
     # BEGIN SOLUTION: a smooth shrink by exp(-rate) per epoch
-    _check_positive(lr0, "lr0")
+    check_positive(lr0, "lr0")
     return float(lr0 * np.exp(-rate * epoch))
     # END SOLUTION
 
@@ -656,8 +633,8 @@ def exponential_decay(lr0, epoch, rate=0.1):
 def cosine_decay(lr0, epoch, total_epochs, lr_min=0.0):
     """lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2, then lr_min after total_epochs."""
     # BEGIN SOLUTION: half a cosine from lr0 at epoch 0 to lr_min at total_epochs; clamp the epoch
-    _check_positive(lr0, "lr0")
-    _check_count(total_epochs, "total_epochs", minimum=1)
+    check_positive(lr0, "lr0")
+    check_count(total_epochs, "total_epochs", minimum=1)
     progress = min(epoch, total_epochs) / total_epochs
     return float(lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * progress)) / 2)
     # END SOLUTION
@@ -676,8 +653,8 @@ def nadam_step(w, g, m, v, t, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-7):
     - (w, m, v), the updated arrays (the inputs untouched).
     """
     # BEGIN SOLUTION: Adam's moments; the look-ahead mixes next step's bias-corrected momentum with this gradient's share
-    _check_count(t, "t", minimum=1)
-    w, g, m, v = (_as_float_array(a, name) for a, name in ((w, "w"), (g, "g"), (m, "m"), (v, "v")))
+    check_count(t, "t", minimum=1)
+    w, g, m, v = (as_float_array(a, name, finite=False) for a, name in ((w, "w"), (g, "g"), (m, "m"), (v, "v")))
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g ** 2
     m_bar = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * g / (1 - beta1 ** t)
@@ -688,7 +665,7 @@ def nadam_step(w, g, m, v, t, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-7):
 def prelu(z, a):
     """PReLU: z where z > 0, a * z elsewhere. z: any shape; a: a number or an array broadcasting with z."""
     # BEGIN SOLUTION: like leaky ReLU, with the slope a as an argument
-    z = _as_float_array(z, "z")
+    z = as_float_array(z, "z", finite=False)
     return np.where(z > 0, z, a * z)
     # END SOLUTION
 
@@ -701,7 +678,7 @@ def prelu_backward(dout, z, a):
       a float: the sum of dout * z over the entries where z <= 0.
     """
     # BEGIN SOLUTION: only the entries at or below 0 depend on a, with derivative z
-    dout, z = _as_float_array(dout, "dout"), _as_float_array(z, "z")
+    dout, z = as_float_array(dout, "dout", finite=False), as_float_array(z, "z", finite=False)
     negative = z <= 0
     return np.where(negative, a * dout, dout), float(np.sum(dout * z * negative))
     # END SOLUTION
@@ -714,7 +691,7 @@ def classify_critical_point(hessian, tol=1e-9):
     - hessian: a symmetric matrix, shape (d, d).
     """
     # BEGIN SOLUTION: np.linalg.eigvalsh; all positive, all negative, or mixed signs
-    eigenvalues = np.linalg.eigvalsh(_as_float_array(hessian, "hessian"))
+    eigenvalues = np.linalg.eigvalsh(as_float_array(hessian, "hessian", finite=False))
     if np.any(np.abs(eigenvalues) <= tol):
         return "flat"
     if np.all(eigenvalues > 0):
@@ -738,7 +715,7 @@ def stochastic_depth_block(h, W, b, survival, training, rng=None, activation_nam
     # BEGIN SOLUTION: check survival; at inference scale the branch by p; in training keep it whole with probability p, else return h
     if isinstance(survival, bool) or not isinstance(survival, numbers.Real) or not 0 < survival <= 1:
         raise ValueError(f"survival must be a number in (0, 1], got {survival!r}")
-    h = _as_float_array(h, "h")
+    h = as_float_array(h, "h", finite=False)
     branch = activation(h @ W + b, activation_name)[0]
     if not training:
         return h + survival * branch
@@ -756,7 +733,7 @@ def shift_images(images, dx, dy):
     - the same shape; pixels pushed past an edge are lost.
     """
     # BEGIN SOLUTION: np.roll moves pixels around; zero the rows and columns that wrapped
-    images = _as_float_array(images, "images")
+    images = as_float_array(images, "images", finite=False)
     out = np.roll(images, (dy, dx), axis=(1, 2))
     if dy > 0:
         out[:, :dy] = 0
@@ -1011,13 +988,6 @@ def plot_augmentation():
 
 def save_figures(folder):
     """Write this lab's figures as PNG files into `folder`; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, plot in (("generalization", plot_generalization), ("learning_rates_and_search",
-                                                                  plot_learning_rates_and_search),
-                       ("deep_networks", plot_deep_networks), ("width_and_depth", plot_width_and_depth),
-                       ("augmentation", plot_augmentation)):
-        paths.append(folder / f"{name}.png")
-        plot().savefig(paths[-1], dpi=100)
-    return paths
+    return save_pngs(folder, {"generalization": plot_generalization, "learning_rates_and_search": plot_learning_rates_and_search,
+                              "deep_networks": plot_deep_networks, "width_and_depth": plot_width_and_depth,
+                              "augmentation": plot_augmentation})

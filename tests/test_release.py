@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from helpers import solution_text
 
 from autograder import build, course, release
 
@@ -96,6 +97,18 @@ def test_the_bundle_grades_the_student_labs(bundle):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert re.search(r"^Total: 0 / \d+", done.stdout, re.MULTILINE), done.stdout[-300:]
+
+
+def test_the_bundle_describes_a_students_own_model(bundle, tmp_path):
+    # No golden value can be recorded for a model that differs from the solution's: the bundle
+    # describes it itself, with the grader's public keras_models, rather than failing the test.
+    lab = "lab08_convolution"
+    student = tmp_path / f"{lab}.py"
+    student.write_text(solution_text(lab).replace("keras.layers.Conv2D(16, 3,", "keras.layers.Conv2D(8, 3,", 1))
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(student), "--test", "cnn_layers"],
+                          cwd=bundle, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^Total: 2 / 2", done.stdout, re.MULTILINE), done.stdout[-1500:]
 
 
 def test_a_non_empty_folder_is_refused(tmp_path):

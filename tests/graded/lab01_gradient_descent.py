@@ -11,6 +11,7 @@ never ship with the lab.
 import numpy as np
 
 from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded, reference
+from autograder.textbook import gradient, sigmoid
 
 # The slides' OR-gate neuron: input (0, 1), weights 0.2 and 0.3, bias weight 0.5.
 OR_X, OR_W, OR_B, OR_TARGET = [0.0, 1.0], [0.2, 0.3], 0.5, 1.0
@@ -19,29 +20,13 @@ OR_OUTPUT = 0.689974481
 X2, W2, B2, TARGET2 = [0.1, 0.3], [0.5, 0.2], 1.83, 0.03
 
 
-def reference_sigmoid(z):
-    """Textbook sigmoid, fine for the moderate inputs used as references here."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
-
-
-def numerical_gradient(f, w, h=1e-6):
-    """Central differences of a scalar function f at w (a 1-D array)."""
-    w = np.asarray(w, dtype=float)
-    grad = np.empty_like(w)
-    for i in range(w.size):
-        step = np.zeros_like(w)
-        step[i] = h
-        grad[i] = (f(w + step) - f(w - step)) / (2 * h)
-    return grad
-
-
 def squared_error_of(x, b, target):
-    return lambda w: np.sum(0.5 * (target - reference_sigmoid(x @ w + b)) ** 2)
+    return lambda w: np.sum(0.5 * (target - sigmoid(x @ w + b)) ** 2)
 
 
 def cross_entropy_of(x, b, target):
     def loss(w):
-        out = reference_sigmoid(x @ w + b)
+        out = sigmoid(x @ w + b)
         return -np.sum(target * np.log(out) + (1 - target) * np.log(1 - out))
 
     return loss
@@ -64,7 +49,7 @@ def sigmoid_or_gate(lab):
 def sigmoid_elementwise(lab):
     "sigmoid works elementwise on a 2-D array and keeps its shape"
     z = np.linspace(-6, 6, 12).reshape(3, 4)
-    expect_close(lab.sigmoid(z), reference_sigmoid(z), rtol=1e-12,
+    expect_close(lab.sigmoid(z), sigmoid(z), rtol=1e-12,
                  hint="use NumPy operations (np.exp, np.where) rather than math.exp, so arrays work")
 
 
@@ -73,7 +58,7 @@ def sigmoid_symmetry(lab):
     "sigmoid(-z) = 1 - sigmoid(z)"
     z = np.array([0.0, 0.5, 2.0, 7.5, 30.0])
     mirrored = lab.sigmoid(-z)
-    expect_close(mirrored, 1.0 - reference_sigmoid(z), rtol=1e-9, atol=1e-15,
+    expect_close(mirrored, 1.0 - sigmoid(z), rtol=1e-9, atol=1e-15,
                  hint="the sigmoid is symmetric about (0, 1/2)")
 
 
@@ -84,7 +69,7 @@ def sigmoid_stable(lab):
     out, warnings = lab.probes.sigmoid_with_warnings(z)
     called = "sigmoid(np.array([-1e4, -800, -40, 0, 40, 800, 1e4]))"
     hint = "exp(-z) overflows for z below about -709: use exp(-|z|), which never exceeds 1"
-    expect_close(out, reference_sigmoid(np.clip(z, -700, 700)), rtol=1e-12, atol=1e-300,
+    expect_close(out, sigmoid(np.clip(z, -700, 700)), rtol=1e-12, atol=1e-300,
                  hint=hint, called=called)
     expect_true(not warnings, "no warnings", "; ".join(warnings), hint=hint, called=called)
 
@@ -133,7 +118,7 @@ def neuron_or_gate(lab):
 def neuron_batch(lab):
     "neuron_output handles a batch: one output per row"
     x, w, b, _ = random_batch(seed=1, n=5, d=3)
-    expect_close(lab.neuron_output(x, w, b), reference_sigmoid(x @ w + b), rtol=1e-12,
+    expect_close(lab.neuron_output(x, w, b), sigmoid(x @ w + b), rtol=1e-12,
                  hint="with x of shape (n, d), x @ w has shape (n,)")
 
 
@@ -211,9 +196,9 @@ def squared_error_gradients_numerical(lab):
     "squared_error_gradients on a batch matches a numerical gradient (summed over the examples)"
     x, w, b, target = random_batch(seed=7)
     dw, db = lab.squared_error_gradients(x, w, b, target)
-    expect_close(dw, numerical_gradient(squared_error_of(x, b, target), w), rtol=1e-5, atol=1e-9,
+    expect_close(dw, gradient(squared_error_of(x, b, target), w), rtol=1e-5, atol=1e-9,
                  hint="for a batch, sum each example's gradient: X.T @ delta")
-    expect_close(db, numerical_gradient(lambda v: squared_error_of(x, v[0], target)(w), [b])[0],
+    expect_close(db, gradient(lambda v: squared_error_of(x, v[0], target)(w), [b])[0],
                  rtol=1e-5, atol=1e-9)
 
 
@@ -221,7 +206,7 @@ def squared_error_gradients_numerical(lab):
 def cross_entropy_gradients_formula(lab):
     "cross_entropy_gradients is -(y - y_hat) * x for one example"
     x, w, b, y = np.array([0.5, -1.5, 2.0]), np.array([0.3, 0.1, -0.2]), 0.4, 1.0
-    y_hat = reference_sigmoid(x @ w + b)
+    y_hat = sigmoid(x @ w + b)
     dw, db = lab.cross_entropy_gradients(x, w, b, y)
     hint = "with cross-entropy the sigmoid's derivative cancels: dL/dnet = y_hat - y"
     expect_close(dw, -(y - y_hat) * x, rtol=1e-10, hint=hint)
@@ -233,7 +218,7 @@ def cross_entropy_gradients_numerical(lab):
     "cross_entropy_gradients on a batch matches a numerical gradient"
     x, w, b, target = random_batch(seed=11)
     dw, _ = lab.cross_entropy_gradients(x, w, b, target)
-    expect_close(dw, numerical_gradient(cross_entropy_of(x, b, target), w), rtol=1e-5, atol=1e-9)
+    expect_close(dw, gradient(cross_entropy_of(x, b, target), w), rtol=1e-5, atol=1e-9)
 
 
 # training -----------------------------------------------------------------------
@@ -293,7 +278,7 @@ def train_losses(lab):
     "train_neuron returns one loss per epoch: the mean loss over the data after that epoch"
     x, _, _, y = random_batch(seed=9, n=8, d=3)
     w, b, losses = lab.train_neuron(x, y, 0.5, 4, batch_size=2, loss="cross_entropy", seed=0)
-    out = reference_sigmoid(x @ np.asarray(w) + b)
+    out = sigmoid(x @ np.asarray(w) + b)
     final = -np.mean(y * np.log(out) + (1 - y) * np.log(1 - out))
     expect_equal(np.shape(losses), (4,), hint="an array with one entry per epoch")
     expect_close(losses[-1], final, rtol=1e-8, hint="the last entry is the mean loss at the returned w and b")
@@ -305,7 +290,7 @@ def train_or_gate(lab):
     x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([0.0, 1.0, 1.0, 1.0])
     w, b, losses = lab.train_neuron(x, y, 1.0, 200, batch_size=None, loss="cross_entropy", seed=0)
-    predictions = (reference_sigmoid(x @ np.asarray(w) + b) > 0.5).astype(float)
+    predictions = (sigmoid(x @ np.asarray(w) + b) > 0.5).astype(float)
     expect_equal(predictions, y, hint="the cross-entropy gradient is (y_hat - y) * x")
     expect_true(losses[-1] < losses[0], "the loss to fall over training",
                 f"first {losses[0]!r}, last {losses[-1]!r}")

@@ -11,6 +11,7 @@ gradient), never from the solution.
 import numpy as np
 
 from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded
+from autograder.textbook import derivative, jacobian, sigmoid
 
 NAMES = ("linear", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus")
 # Points away from every kink (all |x| > 0.005), for numerical derivatives.
@@ -20,11 +21,6 @@ X_GRID = np.array([-3.0, -1.5, -0.5, 0.0, 0.25, 1.0, 2.5, 5.0])
 LARGE = np.array([-1e4, -1000.0, -40.0, 0.0, 40.0, 1000.0, 1e4])
 LARGE_CALL = "np.array([-1e4, -1000, -40, 0, 40, 1000, 1e4])"
 EXACT = 1e-15  # for values that must come out exactly: a few units in the last place
-
-
-def reference_sigmoid(x):
-    """Textbook sigmoid, fine for the moderate inputs used as references here."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
 def reference_elu(x, alpha=1.0):
@@ -42,34 +38,18 @@ def reference_softmax(z, axis=-1):
 REFERENCE = {
     "linear": (lambda x: x, np.ones_like),
     "step": (lambda x: (x >= 0).astype(float), np.zeros_like),
-    "sigmoid": (reference_sigmoid, lambda x: reference_sigmoid(x) * (1 - reference_sigmoid(x))),
+    "sigmoid": (sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x))),
     "tanh": (np.tanh, lambda x: 1 / np.cosh(x) ** 2),
     "relu": (lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(float)),
     "leaky_relu": (lambda x: np.where(x < 0, 0.01 * x, x), lambda x: np.where(x < 0, 0.01, 1.0)),
     "elu": (reference_elu, lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0)))),
-    "softplus": (lambda x: np.log(1 + np.exp(x)), reference_sigmoid),
+    "softplus": (lambda x: np.log(1 + np.exp(x)), sigmoid),
 }
-
-
-def numerical_derivative(f, x, h=1e-6):
-    """Central differences of an elementwise function f at the points x."""
-    return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def numerical_jacobian(f, z, h=1e-6):
-    """J[i, j] = d f_i / d z_j by central differences."""
-    z = np.asarray(z, dtype=float)
-    columns = []
-    for j in range(z.size):
-        step = np.zeros_like(z)
-        step[j] = h
-        columns.append((f(z + step) - f(z - step)) / (2 * h))
-    return np.stack(columns, axis=1)
 
 
 def expect_derivative(got, f, x, name, hint):
     """`got` (the student's derivative at x) matches the numerical derivative of the reference f."""
-    expect_close(got, numerical_derivative(f, x), rtol=1e-6, atol=1e-9, hint=hint,
+    expect_close(got, derivative(f, x), rtol=1e-6, atol=1e-9, hint=hint,
                  called=f"{name}({x.tolist()})")
 
 
@@ -92,7 +72,7 @@ def linear_and_step(lab):
 def sigmoid_and_tanh(lab):
     "sigmoid and tanh match their formulas, elementwise on a 2-D array"
     x = np.linspace(-6, 6, 12).reshape(3, 4)
-    expect_close(lab.sigmoid(x), reference_sigmoid(x), rtol=1e-12,
+    expect_close(lab.sigmoid(x), sigmoid(x), rtol=1e-12,
                  hint="sigmoid(x) = 1 / (1 + exp(-x)), with NumPy operations so that arrays work")
     expect_close(lab.tanh(x), (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)), rtol=1e-12,
                  hint="np.tanh works elementwise")
@@ -147,8 +127,8 @@ def activations_table(lab):
 def d_sigmoid_matches(lab):
     "d_sigmoid matches a numerical derivative and the identity sigmoid' = s (1 - s)"
     hint = "sigmoid'(x) = s (1 - s) with s = sigmoid(x) (the input x, not s, goes in)"
-    expect_derivative(lab.d_sigmoid(X_SMOOTH), reference_sigmoid, X_SMOOTH, "d_sigmoid", hint)
-    s = reference_sigmoid(X_SMOOTH)
+    expect_derivative(lab.d_sigmoid(X_SMOOTH), sigmoid, X_SMOOTH, "d_sigmoid", hint)
+    s = sigmoid(X_SMOOTH)
     expect_close(lab.d_sigmoid(X_SMOOTH), s * (1 - s), rtol=1e-12, hint=hint)
     expect_close(lab.d_sigmoid(0.0), 0.25, rtol=1e-12, hint="its largest value is 1/4, at x = 0")
 
@@ -168,7 +148,7 @@ def d_piecewise_linear(lab):
                            ("d_relu", REFERENCE["relu"][0], None), ("d_leaky_relu", REFERENCE["leaky_relu"][0], None),
                            ("d_leaky_relu", lambda x: np.where(x < 0, 0.3 * x, x), 0.3)):
         got = getattr(lab, name)(X_SMOOTH) if alpha is None else getattr(lab, name)(X_SMOOTH, alpha=alpha)
-        expect_close(got, numerical_derivative(f, X_SMOOTH), rtol=1e-6, atol=1e-9,
+        expect_close(got, derivative(f, X_SMOOTH), rtol=1e-6, atol=1e-9,
                      called=f"{name}({X_SMOOTH.tolist()}" + ("" if alpha is None else f", alpha={alpha}") + ")",
                      hint="each piece is a straight line: its derivative is its slope (and use the alpha argument)")
 
@@ -178,7 +158,7 @@ def d_elu_matches(lab):
     "d_elu matches a numerical derivative and the identity elu' = alpha e^x below 0 (1 above)"
     for alpha in (1.0, 0.5):
         got = lab.d_elu(X_SMOOTH, alpha=alpha)
-        expect_close(got, numerical_derivative(lambda x, a=alpha: reference_elu(x, a), X_SMOOTH), rtol=1e-6, atol=1e-9,
+        expect_close(got, derivative(lambda x, a=alpha: reference_elu(x, a), X_SMOOTH), rtol=1e-6, atol=1e-9,
                      hint="elu'(x) = 1 for x > 0, alpha * e^x below")
         expect_close(got, np.where(X_SMOOTH > 0, 1.0, alpha * np.exp(np.minimum(X_SMOOTH, 0))), rtol=1e-12,
                      hint="elu'(x) = alpha * e^x below 0: use the alpha argument")
@@ -191,7 +171,7 @@ def d_softplus_matches(lab):
     "d_softplus matches a numerical derivative and is the sigmoid"
     hint = "the derivative of log(1 + e^x) is e^x / (1 + e^x), the sigmoid"
     expect_derivative(lab.d_softplus(X_SMOOTH), REFERENCE["softplus"][0], X_SMOOTH, "d_softplus", hint)
-    expect_close(lab.d_softplus(X_SMOOTH), reference_sigmoid(X_SMOOTH), rtol=1e-12, hint=hint)
+    expect_close(lab.d_softplus(X_SMOOTH), sigmoid(X_SMOOTH), rtol=1e-12, hint=hint)
 
 
 @graded(points=2)
@@ -212,7 +192,7 @@ def kinks(lab):
 def sigmoid_stable(lab):
     "sigmoid and d_sigmoid are stable at |x| = 1e4 (as in lab 1): exact limits, no NaN, no overflow warning"
     hint = "exp(-x) overflows for x below about -709: use exp(-|x|), which never exceeds 1"
-    s = reference_sigmoid(np.clip(LARGE, -700, 700))
+    s = sigmoid(np.clip(LARGE, -700, 700))
     for name, expected, atol in (("sigmoid", s, 1e-300), ("d_sigmoid", s * (1 - s), 1e-15)):
         called = f"{name}({LARGE_CALL})"
         out, warnings = lab.probes.with_warnings(name, LARGE)
@@ -225,7 +205,7 @@ def softplus_stable(lab):
     "softplus and d_softplus are stable at |x| = 1e4: softplus(1000) = 1000, no inf, no overflow warning"
     hint = "log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponential then never exceeds 1"
     for name, expected, atol in (("softplus", np.logaddexp(0.0, LARGE), 1e-12),
-                                 ("d_softplus", reference_sigmoid(np.clip(LARGE, -700, 700)), 1e-300)):
+                                 ("d_softplus", sigmoid(np.clip(LARGE, -700, 700)), 1e-300)):
         called = f"{name}({LARGE_CALL})"
         out, warnings = lab.probes.with_warnings(name, LARGE)
         expect_close(out, expected, rtol=1e-12, atol=atol, called=called,
@@ -289,7 +269,7 @@ def softmax_jacobian_closed_form(lab):
 def softmax_jacobian_numerical(lab):
     "softmax_jacobian matches a numerical Jacobian of softmax"
     z = np.array([1.3, -0.4, 0.0, 2.2, -2.0])
-    expect_close(lab.softmax_jacobian(z), numerical_jacobian(reference_softmax, z), rtol=1e-6, atol=1e-9,
+    expect_close(lab.softmax_jacobian(z), jacobian(reference_softmax, z), rtol=1e-6, atol=1e-9,
                  hint="J[i, j] is the derivative of output i with respect to score j")
 
 

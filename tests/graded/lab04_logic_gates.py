@@ -12,6 +12,7 @@ four XOR inputs in the trusted reference process (tests/references).
 import numpy as np
 
 from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded, reference
+from autograder.textbook import sigmoid
 
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 X1, X2 = INPUTS[:, 0], INPUTS[:, 1]
@@ -22,10 +23,6 @@ TABLE = "the four inputs (0, 0), (0, 1), (1, 0), (1, 1)"
 def perceptron_of(x, w, b):
     """1.0 where x @ w + b > 0, else 0.0."""
     return (np.asarray(x, dtype=float) @ np.asarray(w, dtype=float) + float(b) > 0).astype(float)
-
-
-def sigmoid_of(z):
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
 
 def xor_has_no_separating_line():
@@ -113,7 +110,7 @@ def not_gate(lab):
 def sigmoid_or_gate(lab):
     "sigmoid_gate with the slides' OR weights, sigmoid(40 x1 + 40 x2 - 30): ~0 for (0, 0), ~1 otherwise"
     out = lab.sigmoid_gate(INPUTS, [40.0, 40.0], -30.0)
-    expect_close(out, sigmoid_of(INPUTS @ [40.0, 40.0] - 30.0), rtol=1e-9, atol=1e-300,
+    expect_close(out, sigmoid(INPUTS @ [40.0, 40.0] - 30.0), rtol=1e-9, atol=1e-300,
                  hint="sigmoid(x @ w + b) for each row of x")
     expect_table(np.round(out), OR, f"np.round(sigmoid_gate(x, [40, 40], -30)) for {TABLE}",
                  "large weights make the sigmoid almost a step")
@@ -122,9 +119,9 @@ def sigmoid_or_gate(lab):
 @graded(points=1)
 def sigmoid_not_gate(lab):
     "sigmoid_gate with the slides' NOT weights, sigmoid(-20 x1 + 10): ~1 for 0, ~0 for 1; one example gives a number"
-    expect_close(lab.sigmoid_gate([[0.0], [1.0]], [-20.0], 10.0), sigmoid_of([10.0, -10.0]), rtol=1e-9,
+    expect_close(lab.sigmoid_gate([[0.0], [1.0]], [-20.0], 10.0), sigmoid([10.0, -10.0]), rtol=1e-9,
                  hint="sigmoid(x @ w + b) for each row of x")
-    expect_close(lab.sigmoid_gate([1.0], [-20.0], 10.0), sigmoid_of(-10.0), rtol=1e-9,
+    expect_close(lab.sigmoid_gate([1.0], [-20.0], 10.0), sigmoid(-10.0), rtol=1e-9,
                  hint="one example, shape (d,), gives one number")
 
 

@@ -121,7 +121,7 @@ def momentum_beta_zero_is_sgd(lab):
 def momentum_rejects_bad_arguments(lab):
     "momentum_step rejects beta outside [0, 1) and a velocity whose shape is not w's, with ValueError"
     expect_raises(ValueError, lab.momentum_step, [1.0], [1.0], [0.0], 0.1, beta=1.0, mentions="beta",
-                  hint="beta = 1 would never forget a gradient; check it with _check_decay")
+                  hint="beta = 1 would never forget a gradient; check it with check_fraction")
     expect_raises(ValueError, lab.momentum_step, [1.0, 2.0], [1.0, 1.0], [0.0], 0.1, mentions="velocity",
                   hint="the velocity has the shape of w")
 
@@ -353,7 +353,7 @@ def adam_optimizer_config(lab):
 def momentum_optimizer_rejects_bad_beta(lab):
     "MomentumOptimizer(beta=1.0) raises ValueError naming beta"
     expect_raises(ValueError, lab.probes.optimizer_path, "MomentumOptimizer", {"beta": 1.0}, *BOWL_ARGS, 1,
-                  mentions="beta", hint="check beta in __init__ (_check_decay), before calling super().__init__")
+                  mentions="beta", hint="check beta in __init__ (check_fraction), before calling super().__init__")
 
 
 @graded(points=1, timeout=120, forbid=FORBID)

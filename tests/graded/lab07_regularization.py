@@ -18,10 +18,13 @@ implementation passes whatever random numbers it draws.
 import numpy as np
 
 from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded, reference
+from autograder.textbook import gradient
 
 FORBID = {
     "keras.layers.Dropout": "DropConnect drops weights, not outputs: draw the mask on the kernel yourself "
                             "(keras.random.uniform with the layer's SeedGenerator)",
+    "keras.random.dropout": "keras.random.dropout masks and rescales in one call: draw the mask on the kernel "
+                            "yourself with keras.random.uniform",
     "custom_layers.DropConnectDense": "the course's finished layer is not yours to hand in: write your own",
 }
 # Weights away from 0 with mixed signs: a dropped weight (0) can never be mistaken for a kept one.
@@ -167,16 +170,6 @@ def dropconnect_rejects_bad_arguments(lab):
 W_SMALL = np.array([[1.0, -2.0], [0.0, 0.5]])
 
 
-def numerical_gradient(f, W, h=1e-6):
-    """Central differences of a scalar function f at the array W."""
-    grad = np.zeros_like(W)
-    for index in np.ndindex(W.shape):
-        step = np.zeros_like(W)
-        step[index] = h
-        grad[index] = (f(W + step) - f(W - step)) / (2 * h)
-    return grad
-
-
 @graded(points=1)
 def l1_by_hand(lab):
     "l1_penalty([[1, -2], [0, 0.5]], 0.1) = 0.1 * 3.5 = 0.35; l1_gradient = 0.1 * sign(W), 0 where W is 0"
@@ -195,9 +188,9 @@ def l2_by_hand(lab):
 def penalty_gradients_numerical(lab):
     "l2_gradient and l1_gradient match numerical gradients of lam * sum(W**2) and lam * sum(|W|)"
     W = np.random.default_rng(5).normal(size=(3, 4))
-    expect_close(lab.l2_gradient(W, 0.3), numerical_gradient(lambda v: 0.3 * np.sum(v ** 2), W), rtol=1e-6,
+    expect_close(lab.l2_gradient(W, 0.3), gradient(lambda v: 0.3 * np.sum(v ** 2), W), rtol=1e-6,
                  hint="the derivative of lam * w**2 is 2 * lam * w")
-    expect_close(lab.l1_gradient(W, 0.3), numerical_gradient(lambda v: 0.3 * np.sum(np.abs(v)), W), rtol=1e-6,
+    expect_close(lab.l1_gradient(W, 0.3), gradient(lambda v: 0.3 * np.sum(np.abs(v)), W), rtol=1e-6,
                  hint="the derivative of lam * |w| is lam * sign(w)")
 
 

@@ -18,7 +18,16 @@ reference process.
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded, reference
+from autograder.graded import (
+    expect_close,
+    expect_equal,
+    expect_raises,
+    expect_true,
+    fail,
+    graded,
+    model_summary,
+    reference,
+)
 
 WRITE_IT = "write the sliding window yourself with NumPy: Keras's result is what yours is compared with"
 CONV_FORBID = dict.fromkeys((
@@ -212,25 +221,26 @@ def max_pool_matches_keras(lab):
 @graded(points=2)
 def cnn_layers(lab):
     "build_cnn() has Conv2D, MaxPooling2D, Dropout and Dense layers, takes (8, 8, 1) images and is compiled"
-    summary = lab.probes.build_cnn()
     called = "build_cnn()"
+    summary = model_summary(lab.probes.build_cnn(), called=called)
+    classes = [layer["class"] for layer in summary["layers"]]
     for kind in ("Conv2D", "MaxPooling2D", "Dropout", "Dense"):
-        expect_true(kind in summary["layers"], f"a {kind} layer", f"the layers {summary['layers']}", called=called,
+        expect_true(kind in classes, f"a {kind} layer", f"the layers {classes}", called=called,
                     hint="the lab asks for Conv2D, MaxPooling2D, Dropout and Dense layers")
     expect_equal(summary["input_shape"], (None, 8, 8, 1), called=called,
                  hint="start with keras.Input(shape=input_shape)")
     expect_equal(summary["output_shape"], (None, 10), called=called, hint="the last layer is Dense(num_classes)")
     expect_equal(summary["output_activation"], "softmax", called=called,
                  hint="the output gives class probabilities: Dense(num_classes, activation='softmax')")
-    expect_true(summary["compiled"], "a compiled model", "a model that was never compiled", called=called,
+    expect_true(summary["compile"]["compiled"], "a compiled model", "a model that was never compiled", called=called,
                 hint="build_cnn returns the model compiled (optimizer, categorical cross-entropy, accuracy)")
 
 
 @graded(points=1)
 def cnn_shapes(lab):
     "build_cnn follows its arguments: 12x12 images with 3 channels, 4 classes"
-    summary = lab.probes.build_cnn(input_shape=(12, 12, 3), num_classes=4)
     called = "build_cnn(input_shape=(12, 12, 3), num_classes=4)"
+    summary = model_summary(lab.probes.build_cnn(input_shape=(12, 12, 3), num_classes=4), called=called)
     expect_equal(summary["input_shape"], (None, 12, 12, 3), called=called)
     expect_equal(summary["output_shape"], (None, 4), called=called)
 

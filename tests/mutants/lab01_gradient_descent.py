@@ -15,7 +15,7 @@ MUTANTS = [
      "    return trajectory\n", "    return trajectory[1:]\n",
      ("descent_trajectory", "descent_scalar_and_zero_steps")),
     ("no check that lr is not negative",
-     '    _check_rate(lr, "lr")\n    _check_count(steps', "    _check_count(steps",
+     '    check_nonnegative(lr, "lr")\n    check_count(steps', "    check_count(steps",
      ("descent_rejects_bad_arguments",)),
     ("bias left out of the neuron", "return sigmoid(x @ w + b)", "return sigmoid(x @ w)",
      ("neuron_or_gate", "neuron_batch")),

@@ -17,13 +17,13 @@ UPDATE_REGION = """    params = _check_params(params)
         if grads[key].shape != params[key].shape:
             raise ValueError(f"grads[{key!r}] must have the shape of params[{key!r}], "
                              f"{params[key].shape}, got {grads[key].shape}")
-    _check_rate(lr, "lr")
-    _check_flag(update_biases, "update_biases")
+    check_nonnegative(lr, "lr")
+    check_flag(update_biases, "update_biases")
     # END SOLUTION
     return _plain(_update(params, grads, lr, update_biases))
 """
 
-CENTRAL_DIFFERENCE = """    x = _as_float_array(x, "x")
+CENTRAL_DIFFERENCE = """    x = as_float_array(x, "x")
     grad = np.empty_like(x)
     for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
@@ -97,8 +97,8 @@ MUTANTS = [
     ("training loop one step short", "    for k in range(steps):\n", "    for k in range(steps - 1):\n",
      ("one_update_error", "train_records_errors")),
     ("train accepts a negative learning rate",
-     '    _check_rate(lr, "lr")\n    _check_count(steps, "steps", minimum=0)\n',
-     '    _check_count(steps, "steps", minimum=0)\n',
+     '    check_nonnegative(lr, "lr")\n    check_count(steps, "steps", minimum=0)\n',
+     '    check_count(steps, "steps", minimum=0)\n',
      ("part1_rejects_bad_input",)),
     # Part 1b: deck 004's 2-2-1 network, factor by factor
     ("chain_rule_factors: dout/dnet taken as out instead of out (1 - out)",

@@ -49,7 +49,7 @@ MUTANTS = [
      "seed=None)",
      ("mlp_seeded",)),
     ("dropout_rate not checked",
-     '    _check_rate(dropout_rate, "dropout_rate")\n',
+     '    check_fraction(dropout_rate, "dropout_rate")\n',
      "",
      ("mlp_rejects_bad_arguments",)),
     ("Adam instead of SGD",

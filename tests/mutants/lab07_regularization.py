@@ -49,13 +49,13 @@ MUTANTS = [
      ("dropconnect_drops_weights",)),
     # penalties
     ("L2 gradient off by 2: lam * W",
-     'return 2 * lam * _as_float_array(W, "W")', 'return lam * _as_float_array(W, "W")',
+     'return 2 * lam * as_float_array(W, "W")', 'return lam * as_float_array(W, "W")',
      ("penalty_gradients_numerical",)),
     ("L2 penalty with a 1/2: lam / 2 * sum(W**2)",
-     'return float(lam * np.sum(_as_float_array(W, "W") ** 2))',
-     'return float(lam / 2 * np.sum(_as_float_array(W, "W") ** 2))', ("l2_by_hand",)),
+     'return float(lam * np.sum(as_float_array(W, "W") ** 2))',
+     'return float(lam / 2 * np.sum(as_float_array(W, "W") ** 2))', ("l2_by_hand",)),
     ("L1 gradient written like L2's: lam * W",
-     'return lam * np.sign(_as_float_array(W, "W"))', 'return lam * _as_float_array(W, "W")',
+     'return lam * np.sign(as_float_array(W, "W"))', 'return lam * as_float_array(W, "W")',
      ("l1_by_hand", "penalty_gradients_numerical")),
     # early stopping
     ("early stopping off by one: stops when the count exceeds patience",
@@ -68,7 +68,7 @@ MUTANTS = [
      "            best_epoch, waited = epoch, 0\n", "            best_epoch = epoch\n",
      ("early_stopping_counts_like_keras", "early_stopping_random_histories")),
     ("early stopping accepts a negative patience",
-     '    _check_count(patience, "patience", minimum=0)\n', "", ("early_stopping_rejects_bad_arguments",)),
+     '    check_count(patience, "patience", minimum=0)\n', "", ("early_stopping_rejects_bad_arguments",)),
     # batch normalization
     ("batch-norm backward without the variance term",
      BN_DX, "    dx = inv_std / n * (n * dx_hat - dx_hat.sum(axis=0))\n", ("batch_norm_backward_numerical",)),

@@ -1,11 +1,12 @@
-"""Probes for lab 5: the student's Keras models, described as plain data, in the grading child.
+"""Probes for lab 5: the student's Keras models, exported as plain data, in the grading child.
 
 Each probe receives the student's module first and returns plain data. They
-hold no data they are judged on, no expected values and no metric: the
-graded tests and tests/references do that. A probe named like a lab function
-(`build_mlp`, `compile_mlp`, `train_mlp`) calls that function and describes
-what it made, so that a failure message's "Called:" line names the
-student's call; a trained model comes back as its config and weights.
+hold no data they are judged on, no expected values and no metric, and
+describe nothing: a model comes back as its config (and weights), which
+tests/references rebuild from Keras's own layers and describe or score
+where no student code runs. A probe named like a lab function (`build_mlp`,
+`compile_mlp`, `train_mlp`) calls that function, so that a failure
+message's "Called:" line names the student's call.
 """
 
 import json
@@ -13,42 +14,10 @@ import json
 import keras
 import numpy as np
 
-PLAIN = (bool, int, float, str, type(None))
-
-
-def _plain_config(thing):
-    """The plain entries of a Keras object's get_config()."""
-    return {key: value for key, value in thing.get_config().items() if isinstance(value, PLAIN)}
-
-
-def _initializer(layer, name):
-    initializer = getattr(layer, name, None)
-    if initializer is None:
-        return None
-    return {"class": type(initializer).__name__, "config": _plain_config(initializer)}
-
-
-def _describe_layer(layer):
-    activation = getattr(layer, "activation", None)
-    return {
-        "class": type(layer).__name__,
-        "units": getattr(layer, "units", None),
-        "activation": getattr(activation, "__name__", None if activation is None else type(activation).__name__),
-        "rate": float(layer.rate) if hasattr(layer, "rate") else None,
-        "kernel_initializer": _initializer(layer, "kernel_initializer"),
-        "bias_initializer": _initializer(layer, "bias_initializer"),
-    }
-
 
 def build_mlp(lab, **kwargs):
-    """lab.build_mlp(**kwargs), described: its type, shapes and layers."""
-    model = lab.build_mlp(**kwargs)
-    return {
-        "type": type(model).__name__,
-        "input_shape": tuple(model.input_shape),
-        "output_shape": tuple(model.output_shape),
-        "layers": [_describe_layer(layer) for layer in model.layers],
-    }
+    """lab.build_mlp(**kwargs), exported: {"config": model.to_json()} (the grader describes it)."""
+    return {"config": lab.build_mlp(**kwargs).to_json()}
 
 
 def build_mlp_weights(lab, **kwargs):
@@ -64,33 +33,11 @@ def build_mlp_outputs(lab, x, **kwargs):
     return np.asarray(model(np.asarray(x, dtype="float32"), training=False), dtype=float)
 
 
-def _name(entry):
-    """A loss's or metric's name, from its entry in get_compile_config()."""
-    if isinstance(entry, dict):
-        return entry.get("class_name") or entry.get("config", {}).get("name")
-    return entry if isinstance(entry, str) else getattr(entry, "__name__", type(entry).__name__)
-
-
 def compile_mlp(lab, **kwargs):
-    """lab.compile_mlp(lab.build_mlp(), **kwargs), described: optimizer, loss and metrics."""
+    """lab.compile_mlp(lab.build_mlp(), **kwargs), exported with its compile settings (model.to_json())."""
     model = lab.build_mlp()
     lab.compile_mlp(model, **kwargs)
-    optimizer = model.optimizer
-    if optimizer is None or not getattr(model, "compiled", False):
-        return {"compiled": False}
-    config = model.get_compile_config()
-    loss = config.get("loss")
-    loss_config = loss.get("config", {}) if isinstance(loss, dict) else {}
-    return {
-        "compiled": True,
-        "optimizer": type(optimizer).__name__,
-        "learning_rate": float(np.asarray(optimizer.learning_rate)),
-        "momentum": float(getattr(optimizer, "momentum", 0.0) or 0.0),
-        "nesterov": bool(getattr(optimizer, "nesterov", False)),
-        "loss": _name(loss),
-        "from_logits": bool(loss_config.get("from_logits", False)),
-        "metrics": [_name(metric) for metric in config.get("metrics") or []],
-    }
+    return {"config": model.to_json()}
 
 
 def _export(model):

@@ -10,18 +10,11 @@ import numpy as np
 
 
 def build_cnn(lab, **kwargs):
-    """lab.build_cnn(**kwargs), described as data: its layers, shapes, output activation, whether compiled."""
+    """lab.build_cnn(**kwargs), exported with its compile settings: {"config": model.to_json()}.
 
-    model = lab.build_cnn(**kwargs)
-    last = model.layers[-1]
-    return {
-        "layers": [type(layer).__name__ for layer in model.layers],
-        "input_shape": tuple(model.input_shape),
-        "output_shape": tuple(model.output_shape),
-        "output_activation": getattr(getattr(last, "activation", None), "__name__", None),
-        "compiled": bool(getattr(model, "compiled", False)),
-        "parameters": int(model.count_params()),
-    }
+    The grader describes it from the model rebuilt where no student code runs.
+    """
+    return {"config": lab.build_cnn(**kwargs).to_json()}
 
 
 def trained_cnn(lab, x_train, y_train, epochs, batch_size):

@@ -1,7 +1,9 @@
 """A student's Keras model, rebuilt from its exported config and weights with Keras's built-in layers only.
 
-Shared by the references of the Keras labs (4, 5 and 8), which load it by
-path, as the grader loads them. A probe
+Shared by the references of the Keras labs (4, 5 and 8), in whose children
+the grader stages it (as `autograder.keras_models`); it holds no answer and
+no held-out data, so the student bundle has it too, and there `model_summary`
+runs when no golden value was recorded for a student's model. A probe
 exports what the student made as plain data, `{"config": model.to_json(),
 "weights": model.get_weights()}`; `rebuild` turns it back into a model in
 the trusted process. Nothing of the student's code comes along: the config
@@ -95,6 +97,87 @@ def predict(model, x):
     import keras
 
     return np.asarray(keras.ops.convert_to_numpy(model(np.asarray(x, dtype="float32"), training=False)), dtype=float)
+
+
+PLAIN = (bool, int, float, str, type(None))
+
+
+def _plain_config(thing):
+    """The plain entries of a Keras object's get_config()."""
+    return {key: value for key, value in thing.get_config().items() if isinstance(value, PLAIN)}
+
+
+def _initializer(layer, name):
+    initializer = getattr(layer, name, None)
+    if initializer is None:
+        return None
+    return {"class": type(initializer).__name__, "config": _plain_config(initializer)}
+
+
+def _activation_name(layer):
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", None if activation is None else type(activation).__name__)
+
+
+def _layer(layer):
+    return {
+        "class": type(layer).__name__,
+        "units": getattr(layer, "units", None),
+        "activation": _activation_name(layer),
+        "rate": float(layer.rate) if hasattr(layer, "rate") else None,
+        "kernel_initializer": _initializer(layer, "kernel_initializer"),
+        "bias_initializer": _initializer(layer, "bias_initializer"),
+    }
+
+
+def _entry_name(entry):
+    """A loss's or metric's name, from its entry in get_compile_config()."""
+    if isinstance(entry, dict):
+        return entry.get("class_name") or entry.get("config", {}).get("name")
+    return entry if isinstance(entry, str) else getattr(entry, "__name__", type(entry).__name__)
+
+
+def _compile_settings(model):
+    """How the model was compiled: optimizer, learning rate, loss and metrics ({"compiled": False} if not)."""
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        return {"compiled": False}
+    config = model.get_compile_config() or {}
+    loss = config.get("loss")
+    loss_config = loss.get("config", {}) if isinstance(loss, dict) else {}
+    optimizer = model.optimizer
+    return {
+        "compiled": True,
+        "optimizer": type(optimizer).__name__,
+        "learning_rate": float(np.asarray(optimizer.learning_rate)),
+        "momentum": float(getattr(optimizer, "momentum", 0.0) or 0.0),
+        "nesterov": bool(getattr(optimizer, "nesterov", False)),
+        "loss": _entry_name(loss),
+        "from_logits": bool(loss_config.get("from_logits", False)),
+        "metrics": [_entry_name(metric) for metric in config.get("metrics") or []],
+    }
+
+
+def model_summary(config):
+    """What the graded tests check of a student's model, read off the model rebuilt here from `config`.
+
+    Returns {"type", "input_shape", "output_shape", "output_activation",
+    "parameters", "layers": [{"class", "units", "activation", "rate",
+    "kernel_initializer", "bias_initializer"}], "compile": {...}}, or
+    {"error": why} for a config this process will not rebuild.
+    """
+    try:
+        model = rebuild(config)
+    except Refused as refused:
+        return {"error": str(refused)}
+    return {
+        "type": type(model).__name__,
+        "input_shape": tuple(model.input_shape),
+        "output_shape": tuple(model.output_shape),
+        "output_activation": _activation_name(model.layers[-1]) if model.layers else None,
+        "parameters": int(model.count_params()),
+        "layers": [_layer(layer) for layer in model.layers],
+        "compile": _compile_settings(model),
+    }
 
 
 def describe(model):
