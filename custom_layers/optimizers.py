@@ -47,19 +47,28 @@ class _FlatStateOptimizer(keras.optimizers.Optimizer):
         if self.built:
             return
         super().build(var_list)
-        # Variable index -> its slice of the flat vectors. Variables that
-        # Keras overwrites with their gradient get no state, as in Keras.
-        slices = {}
+        dtypes = {variable.dtype for variable in var_list}
+        dtype = "float64" if "float64" in dtypes else "float32"
+        self._state_dtype = dtype
+        # Variable index -> (its slice of the flat vectors, the shape to give
+        # that slice back or None for a vector, whether the variable must be
+        # cast to the state's dtype). Variables that Keras overwrites with
+        # their gradient get no state, as in Keras.
+        layout = {}
         start = 0
         for index, variable in enumerate(var_list):
             if not self._overwrite_variable_with_gradient(variable):
-                size = math.prod(variable.shape)
-                slices[index] = (start, start + size)
-                start += size
-        self._slices = slices
+                shape = tuple(variable.shape)
+                stop = start + math.prod(shape)
+                layout[index] = (
+                    start,
+                    stop,
+                    None if len(shape) == 1 else shape,
+                    variable.dtype != dtype,
+                )
+                start = stop
+        self._layout = layout
         self._state_size = start
-        dtypes = {variable.dtype for variable in var_list}
-        self._state_dtype = "float64" if "float64" in dtypes else "float32"
 
     def _add_state(self, name):
         """Return a new zero state vector covering every model variable."""
@@ -73,26 +82,28 @@ class _FlatStateOptimizer(keras.optimizers.Optimizer):
         This replaces TensorFlow's version, which hands each variable to
         `tf.distribute`: the course's optimizers serve one device.
         """
-        given = {
-            self._get_variable_index(variable): gradient
-            for gradient, variable in zip(grads, trainable_variables)
-        }
+        indices = [self._get_variable_index(v) for v in trainable_variables]
+        given = dict(zip(indices, grads))
         dtype = self._state_dtype
-        pieces = [
-            ops.ravel(ops.cast(given[index], dtype))
-            if index in given
-            else ops.zeros((stop - start,), dtype=dtype)
-            for index, (start, stop) in self._slices.items()
-        ]
-        gradient = ops.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        pieces = []
+        for index, (start, stop, shape, _) in self._layout.items():
+            if index not in given:
+                pieces.append(ops.zeros((stop - start,), dtype=dtype))
+            elif shape is None:  # A vector is flat already.
+                pieces.append(given[index])
+            else:
+                pieces.append(ops.ravel(given[index]))
+        # One cast for all: concatenating promotes to a dtype that holds
+        # every gradient exactly.
+        gradient = ops.cast(ops.concatenate(pieces), dtype)
 
-        if len(given) == len(self._slices):
+        if len(given) == len(self._layout):
             update = self.assign
         else:
             # Some variables got no gradient (Keras filtered out `None`s):
             # their state must stay as it is, as in Keras's optimizers.
             keep = np.ones(self._state_size, dtype=bool)
-            for index, (start, stop) in self._slices.items():
+            for index, (start, stop, _, _) in self._layout.items():
                 keep[start:stop] = index not in given
             keep = ops.convert_to_tensor(keep)
 
@@ -102,19 +113,15 @@ class _FlatStateOptimizer(keras.optimizers.Optimizer):
         step = self._flat_step(
             gradient, ops.cast(learning_rate, dtype), update
         )
-        for variable in trainable_variables:
-            start, stop = self._slices[self._get_variable_index(variable)]
+        for index, variable in zip(indices, trainable_variables):
+            start, stop, shape, cast = self._layout[index]
             own_step = step[start:stop]
-            if len(variable.shape) != 1:  # (ops.reshape costs on torch)
-                own_step = ops.reshape(own_step, variable.shape)
-            if variable.dtype == dtype:
-                new_value = variable.value - own_step
-            else:
-                # Subtract in the state's precision, then round once.
-                new_value = ops.cast(
-                    ops.cast(variable.value, dtype) - own_step, variable.dtype
-                )
-            self.assign(variable, new_value)
+            if shape is not None:  # (ops.reshape costs on torch)
+                own_step = ops.reshape(own_step, shape)
+            # Subtract in the state's precision; assigning rounds the result
+            # once to the variable's dtype.
+            value = ops.cast(variable, dtype) if cast else variable.value
+            self.assign(variable, value - own_step)
 
     def update_step(self, gradient, variable, learning_rate):
         """Update one variable: the batched update restricted to it."""
@@ -294,7 +301,7 @@ class AdamOptimizer(_FlatStateOptimizer):
         """Return the Adam step of all the variables."""
         # `iterations` counts completed updates (also under gradient
         # accumulation), so this update is number t = iterations + 1.
-        t = ops.cast(self.iterations + 1, self._state_dtype)
+        t = ops.cast(self.iterations, self._state_dtype) + 1
         correction_1 = 1 - self.beta_1**t
         correction_2 = 1 - self.beta_2**t
 
