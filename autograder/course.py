@@ -139,14 +139,26 @@ def imports_keras_at_top(lab):
     return path.exists() and any(name.split(".")[0] in KERAS for name in _imports(path, top_only=True))
 
 
+def _importable(names):
+    """`names` without the course's own packages and what is not installed, sorted."""
+    own = {package.name for package in PACKAGES} | {"autograder", "__future__"}
+    return tuple(sorted(name for name in names if name.split(".")[0] not in own
+                        and importlib.util.find_spec(name.split(".")[0]) is not None))
+
+
 def preload(labs):
     """The modules a warm Keras worker imports for grading `labs` (none when no lab needs Keras)."""
     if not any(uses_keras(lab) for lab in labs):
         return ()
-    own = {package.name for package in PACKAGES} | {"autograder", "__future__"}
-    names = {name for lab in labs for path in _lab_files(lab) for name in _imports(path)}
-    return tuple(sorted(name for name in names if name.split(".")[0] not in own
-                        and importlib.util.find_spec(name.split(".")[0]) is not None))
+    return _importable({name for lab in labs for path in _lab_files(lab) for name in _imports(path)})
+
+
+def plain_preload(labs):
+    """The modules the plain worker imports for grading `labs`: what their student versions import
+    at the top, Keras and TensorFlow left out (the plain worker serves the tests that forbid them)."""
+    names = {name for lab in labs if (LABS / f"{lab}.py").exists()
+             for name in _imports(LABS / f"{lab}.py", top_only=True)}
+    return _importable(name for name in names if name.split(".")[0] not in KERAS)
 
 
 def reference_key(name, args, kwargs):

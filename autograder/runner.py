@@ -329,7 +329,8 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
 
 def open_sandbox(limits, labs, unconfined=False):
     """A `Sandbox` for grading `labs`, confined as this machine allows (see `confine.environment`)."""
-    return Sandbox(limits, confine.environment(unconfined), course.PACKAGES, course.preload(labs))
+    return Sandbox(limits, confine.environment(unconfined), course.PACKAGES, course.preload(labs),
+                   course.plain_preload(labs))
 
 
 def _cell_namer(lab_file):

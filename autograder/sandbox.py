@@ -473,11 +473,12 @@ class Sandbox:
         confinement: a `confine.Confinement` (see `confine.environment`).
         packages: package folders the student's code may import (copied in).
         keras_preload: modules the Keras worker imports before forking.
+        plain_preload: modules the plain worker imports (besides NumPy) before forking.
     """
 
-    def __init__(self, limits, confinement, packages=(), keras_preload=()):
+    def __init__(self, limits, confinement, packages=(), keras_preload=(), plain_preload=()):
         self.limits, self.confinement = limits, confinement
-        self.keras_preload = tuple(keras_preload)
+        self.keras_preload, self.plain_preload = tuple(keras_preload), tuple(plain_preload)
         self.workers = {}
         self.children = []
         self.references = []
@@ -534,7 +535,7 @@ class Sandbox:
             os.chmod(path, 0o644)
 
     def _worker(self, keras):
-        preload = PLAIN_PRELOAD + (self.keras_preload if keras else ())
+        preload = PLAIN_PRELOAD + (self.keras_preload if keras else self.plain_preload)
         key = "keras" if keras else "plain"
         worker = self.workers.get(key)
         if worker is None or not worker.alive():
