@@ -234,6 +234,10 @@ def _settle(fds):
     for fd in (request_fd, response_fd):
         os.set_inheritable(fd, False)  # the student's subprocesses get no grader pipe
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    # SIGINT raises KeyboardInterrupt however the grader was started (a background job inherits it
+    # ignored, or blocked).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     sys.dont_write_bytecode = True
     return request_fd, response_fd
 

@@ -9,12 +9,15 @@ every other test still earns its points.
 import json
 import os
 import selectors
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
 from helpers import FAST, patched, solution_text
 
-from autograder import cli, runner, sandbox
+from autograder import cli, course, runner, sandbox
 from autograder.course import GradedTest
 from autograder.graded import graded
 from autograder.sandbox import OUTPUT_BYTES, Limits
@@ -80,6 +83,21 @@ def test_trick_fails_only_its_own_tests(code, says, grade_text, affected):
     for test in result.tests:
         if test.number in affected:
             assert says in test.message, f"test {test.number}'s message should say {says!r}:\n{test.message}"
+
+
+def _sigint_ignored_and_blocked():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def test_sigint_to_itself_is_a_keyboard_interrupt_however_the_grader_was_started(tmp_path):
+    # A grader started as a background job inherits SIGINT ignored (or blocked); its children must not.
+    path = tmp_path / f"{LAB}.py"
+    path.write_text(in_cross_entropy(CONTAINED["SIGINT to itself"][0]))
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path), "--test", "1.18"],
+                          cwd=course.ROOT, capture_output=True, text=True, timeout=300,
+                          preexec_fn=_sigint_ignored_and_blocked)
+    assert "raised KeyboardInterrupt" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
 
 
 def test_memory_hog_is_stopped_at_the_cap(grade_text, affected):

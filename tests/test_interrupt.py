@@ -30,7 +30,15 @@ def start(command, tmp_path):
     scratch = tmp_path / "tmp"
     scratch.mkdir(exist_ok=True)
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "TMPDIR": str(scratch)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True), scratch
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_from_a_terminal), scratch
+
+
+def _as_from_a_terminal():
+    """SIGINT as a command started from a terminal has it, even where pytest runs as a background job,
+    which inherits it ignored or blocked (and a Python started so never installs its handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def wait_for_line(stream, fragment, seconds=300):
