@@ -159,7 +159,8 @@ def model_summary(export, called):
     never by the student's process: layers, shapes, output activation and
     compile settings. A model that cannot be rebuilt fails the test in words.
     """
-    summary = reference.model_summary(export["config"])
+    # A probe patched by student code may return anything: keras_models refuses a config that is no JSON text.
+    summary = reference.model_summary(export.get("config") if isinstance(export, dict) else export)
     if "error" in summary:
         fail("a model made of Keras's own layers", summary["error"], called=called,
              hint="build the model from keras.layers, and compile it with a keras.optimizers optimizer")

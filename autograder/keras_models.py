@@ -20,6 +20,7 @@ LARGEST_SIZE = 4096  # units, filters, kernel sizes and input dimensions a cours
 MOST_LAYERS = 64
 MOST_PARAMETERS = 5_000_000
 REFUSED_LAYERS = {"Lambda", "TFSMLayer"}  # built-in, but they run code or load files named in the config
+PLAIN = (bool, int, float, str, type(None))  # the config entries a summary keeps
 
 
 class Refused(ValueError):
@@ -60,8 +61,6 @@ def rebuild(config, weights=None):
     Raises Refused, with a message for the student, when the config is not
     a Keras model made of built-in parts, or the weights do not fit it.
     """
-    import keras
-
     if not isinstance(config, str):
         raise Refused(f"the model's config should be the JSON text of model.to_json(), got a {type(config).__name__}")
     try:
@@ -72,6 +71,8 @@ def rebuild(config, weights=None):
         raise Refused("the model should be a keras.Sequential or a functional keras.Model")
     _check_sizes(tree)
     _check_modules(tree)
+    import keras  # only once the config is worth building: refusing needs no Keras
+
     try:
         model = keras.saving.deserialize_keras_object(tree, custom_objects=None, safe_mode=True)
     except Exception as error:  # whatever Keras says about a config it cannot rebuild, in words
@@ -98,8 +99,6 @@ def predict(model, x):
 
     return np.asarray(keras.ops.convert_to_numpy(model(np.asarray(x, dtype="float32"), training=False)), dtype=float)
 
-
-PLAIN = (bool, int, float, str, type(None))
 
 
 def _plain_config(thing):

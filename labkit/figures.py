@@ -16,6 +16,8 @@ def save_pngs(folder, plots):
     Returns:
     - the paths written, a list of pathlib.Path, in the order of `plots`.
     """
+    if not isinstance(plots, dict) or not all(callable(plot) for plot in plots.values()):
+        raise ValueError(f"plots must be a dict of file name -> function returning a Figure, got {plots!r}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

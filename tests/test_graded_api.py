@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from autograder import keras_models
 from autograder.graded import (
-    Failure, StudentError, expect_close, expect_equal, expect_raises, expect_true, graded,
+    Failure, StudentError, expect_close, expect_equal, expect_raises, expect_true, graded, model_summary, reference,
 )
 from autograder.runner import describe_call
 
@@ -116,3 +117,16 @@ def test_graded_needs_a_docstring():
 def test_calls_are_described_as_code_with_big_arrays_abbreviated():
     text = describe_call("f", (0.8, np.array([1.0, 2.0]), np.zeros((10, 3))), {"loss": "mse"})
     assert text == "f(0.8, np.array([1.0, 2.0]), <array of shape (10, 3)>, loss='mse')"
+
+
+@pytest.mark.parametrize("export", ["not a dict", {"weights": []}, {"config": 42}],
+                         ids=["a string", "no config", "a config that is no text"])
+def test_a_model_export_of_the_wrong_shape_fails_in_words(export):
+    # A probe patched by student code may return anything; the summary refuses it, the grader does not crash.
+    reference.bind(lambda name, args, kwargs: getattr(keras_models, name)(*args, **kwargs))
+    try:
+        with pytest.raises(Failure, match="a model made of Keras's own layers") as failure:
+            model_summary(export, called="build_cnn()")
+    finally:
+        reference.bind(None)
+    assert "to_json" in str(failure.value), str(failure.value)

@@ -101,3 +101,9 @@ def test_no_lab_writes_its_own_copy_of_labkit(lab):
     own = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)
            and (node.name.lstrip("_") in shared or node.name in ("_check_rate", "_check_decay", "_check_alpha"))]
     assert not own, f"{lab} defines {own}, which labkit holds: import them from labkit"
+
+
+@pytest.mark.parametrize("plots", [[("a", _figure)], {"a": _figure(1)}], ids=["a list", "a Figure, not a function"])
+def test_save_pngs_names_a_bad_plots_argument(plots, tmp_path):
+    with pytest.raises(ValueError, match="^plots must be a dict"):
+        labkit.save_pngs(tmp_path, plots)
