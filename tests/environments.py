@@ -376,8 +376,10 @@ def why_not(environment):
         return f"needs {', '.join(missing)} (util-linux)"
     if not ENVIRONMENTS[environment]:
         return "" if confine.environment().bwrap else "bubblewrap cannot make namespaces on this machine"
-    done = subprocess.run(command_in(environment, [PYTHON, "-c", "pass"]), capture_output=True, text=True,
-                          timeout=60)
+    # Its user must reach Python and this checkout (a clone in a closed folder, such as `mktemp -d`
+    # makes, is out of an ordinary user's reach, and no mount opens a closed folder's own contents).
+    done = subprocess.run(command_in(environment, [PYTHON, "-c", "import autograder"]), cwd=course.ROOT,
+                          capture_output=True, text=True, timeout=60)
     return "" if done.returncode == 0 else f"cannot mimic it here: {done.stderr.strip()[-300:]}"
 
 
