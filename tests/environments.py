@@ -380,7 +380,8 @@ def why_not(environment):
     # makes, is out of an ordinary user's reach, and no mount opens a closed folder's own contents).
     done = subprocess.run(command_in(environment, [PYTHON, "-c", "import autograder"]), cwd=course.ROOT,
                           capture_output=True, text=True, timeout=60)
-    return "" if done.returncode == 0 else f"cannot mimic it here: {done.stderr.strip()[-300:]}"
+    last = done.stderr.strip().splitlines()[-1:] or ["no message"]
+    return "" if done.returncode == 0 else f"its user cannot run Python on this checkout here ({last[0][-300:]})"
 
 
 def command_in(environment, argv):
