@@ -10,8 +10,9 @@ Keras's built-in optimizers keep one state tensor per model variable and
 update the variables one at a time, except on PyTorch, where Keras swaps in
 fused multi-tensor updates. One `keras.ops` call costs about as much as one
 fused update there, so ours keep each kind of state (a velocity, ...) in a
-single flat vector covering every model variable, and apply the rule once
-per step to all of them (`_FlatStateOptimizer`). The state is held in
+single flat vector covering every model variable, apply the rule once per
+step to all of them, and let Keras's SGD subtract the steps, fused on
+PyTorch (`_FlatStateOptimizer`). The state is held in
 float32 at least (float64 if a model variable is float64): in float16 or
 bfloat16, squared gradients and epsilon round to zero.
 """
@@ -51,24 +52,23 @@ class _FlatStateOptimizer(keras.optimizers.Optimizer):
         dtype = "float64" if "float64" in dtypes else "float32"
         self._state_dtype = dtype
         # Variable index -> (its slice of the flat vectors, the shape to give
-        # that slice back or None for a vector, whether the variable must be
-        # cast to the state's dtype). Variables that Keras overwrites with
-        # their gradient get no state, as in Keras.
+        # that slice back or None for a vector). Variables that Keras
+        # overwrites with their gradient get no state, as in Keras.
         layout = {}
         start = 0
         for index, variable in enumerate(var_list):
             if not self._overwrite_variable_with_gradient(variable):
                 shape = tuple(variable.shape)
                 stop = start + math.prod(shape)
-                layout[index] = (
-                    start,
-                    stop,
-                    None if len(shape) == 1 else shape,
-                    variable.dtype != dtype,
-                )
+                vector = len(shape) == 1
+                layout[index] = (start, stop, None if vector else shape)
                 start = stop
         self._layout = layout
         self._state_size = start
+        # Keras's SGD at learning rate 1 without momentum subtracts a given
+        # step from each variable; on PyTorch it writes them all in one fused
+        # call, where `assign` costs one Keras call per variable.
+        self._subtract = keras.optimizers.SGD(learning_rate=1.0)
 
     def _add_state(self, name):
         """Return a new zero state vector covering every model variable."""
@@ -79,14 +79,16 @@ class _FlatStateOptimizer(keras.optimizers.Optimizer):
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         """Update all `trainable_variables` at once (Keras's batched hook).
 
-        This replaces TensorFlow's version, which hands each variable to
-        `tf.distribute`: the course's optimizers serve one device.
+        The rule runs once on the flat vectors, then Keras's SGD subtracts
+        each variable's slice of the step. The flat state lives on one
+        device: the course's optimizers do not split it across
+        `tf.distribute` replicas.
         """
         indices = [self._get_variable_index(v) for v in trainable_variables]
         given = dict(zip(indices, grads))
         dtype = self._state_dtype
         pieces = []
-        for index, (start, stop, shape, _) in self._layout.items():
+        for index, (start, stop, shape) in self._layout.items():
             if index not in given:
                 pieces.append(ops.zeros((stop - start,), dtype=dtype))
             elif shape is None:  # A vector is flat already.
@@ -103,7 +105,7 @@ class _FlatStateOptimizer(keras.optimizers.Optimizer):
             # Some variables got no gradient (Keras filtered out `None`s):
             # their state must stay as it is, as in Keras's optimizers.
             keep = np.ones(self._state_size, dtype=bool)
-            for index, (start, stop, _, _) in self._layout.items():
+            for index, (start, stop, _) in self._layout.items():
                 keep[start:stop] = index not in given
             keep = ops.convert_to_tensor(keep)
 
@@ -113,15 +115,15 @@ class _FlatStateOptimizer(keras.optimizers.Optimizer):
         step = self._flat_step(
             gradient, ops.cast(learning_rate, dtype), update
         )
-        for index, variable in zip(indices, trainable_variables):
-            start, stop, shape, cast = self._layout[index]
+        steps = []
+        for index in indices:
+            start, stop, shape = self._layout[index]
             own_step = step[start:stop]
             if shape is not None:  # (ops.reshape costs on torch)
                 own_step = ops.reshape(own_step, shape)
-            # Subtract in the state's precision; assigning rounds the result
-            # once to the variable's dtype.
-            value = ops.cast(variable, dtype) if cast else variable.value
-            self.assign(variable, value - own_step)
+            steps.append(own_step)
+        # Each step is rounded to its variable's dtype, as in Keras.
+        self._subtract._backend_update_step(steps, trainable_variables, 1.0)
 
     def update_step(self, gradient, variable, learning_rate):
         """Update one variable: the batched update restricted to it."""
