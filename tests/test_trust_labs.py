@@ -231,18 +231,14 @@ def build_cnn(input_shape=(8, 8, 1), num_classes=10, seed=0):
     return model
 '''
 
-DENSE_CNN_DISGUISED = '''
+DENSE_CNN_DISGUISED = DENSE_ONLY_CNN.replace("def build_cnn(", "def _dense_only_cnn(") + '''
+
 def build_cnn(input_shape=(8, 8, 1), num_classes=10, seed=0):
-    """Dense layers only, and the grader's probe, running in this process, told to read them as a CNN's."""
+    """The Dense-only model, and the grader's probe, running in this process, told to read it as a CNN's."""
     import builtins
     import sys
 
-    import keras
-
-    model = keras.Sequential([keras.Input(shape=tuple(input_shape)), keras.layers.Flatten(),
-                              keras.layers.Dense(16), keras.layers.Dense(16),
-                              keras.layers.Dense(num_classes, activation="softmax")])
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    model = _dense_only_cnn(input_shape, num_classes, seed)
     disguise = {id(layer): builtins.type(name, (), {})
                 for layer, name in zip(model.layers, ("Conv2D", "MaxPooling2D", "Dropout", "Dense"))}
     probes = sys.modules.get("_grader_probes")
