@@ -80,6 +80,14 @@ def spawn(kind, **fields):
     return {"op": "spawn", "kind": kind, **fields}
 
 
+def check_ready(reply):
+    """The worker's own pid (as it sees it) from its first message; ProtocolError otherwise."""
+    if (isinstance(reply, dict) and set(reply) == {"ready", "pid"} and reply["ready"] is True
+            and type(reply["pid"]) is int and reply["pid"] > 0):
+        return reply["pid"]
+    raise ProtocolError("the worker did not say it was ready")
+
+
 def check_spawned(reply):
     """The child's pid from a worker's answer to `spawn`; ProtocolError otherwise."""
     if isinstance(reply, dict) and set(reply) == {"pid"} and type(reply["pid"]) is int and reply["pid"] > 0:

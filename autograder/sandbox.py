@@ -198,16 +198,18 @@ class Worker:
                 start_new_session=True, preexec_fn=lambda: _prctl(PR_SET_PDEATHSIG, signal.SIGKILL))
         finally:
             worker_end.close()
-        # The Python worker itself: bubblewrap's processes stand between, found at the first spawn.
-        self.python_pid = None if sandbox.confinement.bwrap else self.process.pid
         self.control.settimeout(max(sandbox.limits.import_timeout, 120))
         try:
-            ready = self.control.recv(1 << 16)
-        except OSError:
-            ready = b""
+            inner = protocol.check_ready(json.loads(self.control.recv(1 << 16) or b"{}"))
+        except (OSError, ValueError, protocol.ProtocolError):
+            inner = None
         finally:
             self.control.settimeout(30)
-        if json.loads(ready or b"{}") != {"ready": True}:
+        # The Python worker itself; under bubblewrap, bubblewrap's processes stand between.
+        self.python_pid = self.process.pid
+        if sandbox.confinement.bwrap and inner is not None:
+            self.python_pid = self._outer_pid(inner)
+        if inner is None or self.python_pid is None:
             self.close()
             log = (sandbox.scratch / self.log.name).read_text(errors="replace")[-2000:]
             raise SandboxError(f"the grading worker did not start ({' '.join(self.preload)}): {log.strip()}")
@@ -227,22 +229,32 @@ class Worker:
             return None
 
     def spawn(self, message, fds):
-        """Fork a child onto `fds`; return (its pid as the worker sees it, as the grader sees it)."""
+        """Fork a child onto `fds`; return (its pid as the worker sees it, as the grader sees it).
+
+        The second is None when the child has already ended (a lab that fails
+        at import can reply and exit before the grader looks): its pipes still
+        hold what it wrote.
+        """
         inner = protocol.check_spawned(self._ask(message, fds))
         if not self.sandbox.confinement.bwrap:
             return inner, inner
-        # In its own PID namespace the worker sees other numbers: find ours by NSpid.
-        table = process_table()
-        for pid in descendants(self.process.pid, table):
+        return inner, self._outer_pid(inner)
+
+    def _outer_pid(self, inner):
+        """The grader-side pid of the worker's process `inner`, or None if it is gone.
+
+        In its own PID namespace the worker sees other numbers: the last of a
+        process's NSpid numbers is the worker's.
+        """
+        for pid in descendants(self.process.pid, process_table()):
             try:
                 with open(f"/proc/{pid}/status") as status:
                     line = next(line for line in status if line.startswith("NSpid:"))
             except (OSError, StopIteration):
                 continue
             if int(line.split()[-1]) == inner:
-                self.python_pid = table[pid][0]
-                return inner, pid
-        raise SandboxError("the grading worker's child vanished as it started")
+                return pid
+        return None
 
     def alive(self):
         """Whether the worker still runs."""
@@ -306,7 +318,8 @@ class Child:
         finally:
             for fd in (request_read, response_write, output_write):
                 os.close(fd)
-        self.started_at = int(_stat_fields(self.pid)[19]) if os.path.exists(f"/proc/{self.pid}") else 0
+        gone = self.pid is None or not os.path.exists(f"/proc/{self.pid}")
+        self.started_at = 0 if gone else int(_stat_fields(self.pid)[19])
         for fd in (self._request, self._response, self._output):
             os.set_blocking(fd, False)
         self.output = bytearray()

@@ -165,6 +165,20 @@ def test_reply_written_just_before_the_child_ends_is_read(grade_text, monkeypatc
     assert "SyntaxError" in result.error, f"the import's error should be reported, not: {result.error}"
 
 
+def test_child_that_ends_before_the_grader_finds_it_is_graded(grade_text, monkeypatch):
+    # Confined, the grader looks up the child's pid once the worker says it forked; a failed
+    # import can reply and exit before that: its reply, still in the pipe, says why.
+    said_forked = sandbox.protocol.check_spawned
+
+    def late(reply):
+        time.sleep(0.5)  # the child imports, replies and is gone meanwhile
+        return said_forked(reply)
+
+    monkeypatch.setattr(sandbox.protocol, "check_spawned", late)
+    result = grade_text(LAB, at_import("def broken(:\n    pass"))
+    assert "SyntaxError" in result.error, f"the import's error should be reported, not: {result.error}"
+
+
 def test_solutions_are_not_importable_from_the_child(grade_text):
     stolen = "from solutions.lab01_gradient_descent import *"
     result = grade_text(LAB, at_import(stolen))
