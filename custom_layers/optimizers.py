@@ -1,23 +1,24 @@
 """The course's momentum and Adam optimizers, in the slides' notation.
 
-Both are `keras.optimizers.Optimizer` subclasses written with `keras.ops`
-only, so they run on every Keras backend and keep everything the base class
-provides: learning-rate schedules, `clipnorm`, `clipvalue`,
+Both are written the way Keras writes its own optimizers: the settings in
+`__init__`, one state variable per model variable in `build`, the rule in
+`update_step` with `keras.ops` and the base class's `assign`, `assign_add`
+and `assign_sub`, so that every backend's own update path serves them
+(TensorFlow's `IndexedSlices` updates and `tf.distribute` hooks, JAX's
+stateless training step, PyTorch's eager one). They keep everything the
+base class provides: learning-rate schedules, `clipnorm`, `clipvalue`,
 `global_clipnorm`, `weight_decay`, `gradient_accumulation_steps`, `use_ema`,
-`loss_scale_factor` and saving with the model.
+`loss_scale_factor` and saving with the model. They use no private Keras
+name.
 
-Keras's built-in optimizers keep one state tensor per model variable and
-update the variables one at a time, except on PyTorch, where Keras swaps in
-fused multi-tensor updates. One `keras.ops` call costs about as much as one
-fused update there, so ours keep each kind of state (a velocity, ...) in a
-single flat vector covering every model variable, apply the rule once per
-step to all of them, and let Keras's SGD subtract the steps, fused on
-PyTorch (`_FlatStateOptimizer`). The state is held in
-float32 at least (float64 if a model variable is float64): in float16 or
-bfloat16, squared gradients and epsilon round to zero.
+The state of a float16 or bfloat16 variable is held in float32: in those
+dtypes, squared gradients and epsilon round to zero (Adam would divide 0
+by 0). Each step is rounded to its variable's dtype before it is
+subtracted, as in Keras.
 """
 
 import math
+import warnings
 
 import keras
 import numpy as np
@@ -27,114 +28,143 @@ from custom_layers._validation import check_bool
 from custom_layers._validation import check_learning_rate
 from custom_layers._validation import check_real
 
+LOW_PRECISION = ("float16", "bfloat16")
 
-class _FlatStateOptimizer(keras.optimizers.Optimizer):
-    """An optimizer whose state lives in flat vectors, updated in one go.
 
-    Subclasses create their state with `_add_state(name)` in `build` and
-    write the rule in `_flat_step(gradient, learning_rate, update)`, where
-    `gradient` holds every model variable's gradient, flattened and
-    concatenated in the order of the variables the optimizer was built with,
-    and `update(state, value)` assigns a state vector. `_flat_step` returns
-    the flat step that is subtracted from the variables.
+def replica_copies(tf_variable):
+    """Return the copies of a `tf.Variable`, one per `tf.distribute` replica.
+
+    A variable created outside any distribution strategy is its only copy.
+    """
+    strategy = getattr(tf_variable, "distribute_strategy", None)
+    if strategy is None:
+        return (tf_variable,)
+    return strategy.experimental_local_results(tf_variable)
+
+
+class _PerVariableOptimizer(keras.optimizers.Optimizer):
+    """What both optimizers share: finding a variable's state, and loading.
+
+    Subclasses create their state in `build` with `_add_state(var_list,
+    name)`, one list per kind of state (`None` for the variables Keras
+    overwrites with their gradient, which get no state, as in Keras), and
+    find a variable's entry in `update_step` with `_index(variable)`.
     """
 
     def build(self, var_list):
-        """Lay the variables out in the flat vectors.
+        """Index the model variables this optimizer will update.
 
         Args:
-            var_list: The model variables this optimizer will update.
+            var_list: The model variables.
         """
         if self.built:
             return
         super().build(var_list)
-        dtypes = {variable.dtype for variable in var_list}
-        dtype = "float64" if "float64" in dtypes else "float32"
-        self._state_dtype = dtype
-        # Variable index -> (its slice of the flat vectors, the shape to give
-        # that slice back or None for a vector). Variables that Keras
-        # overwrites with their gradient get no state, as in Keras.
-        layout = {}
-        start = 0
+        self._state_lists = []
+        # `update_step` receives the variable itself, except on TensorFlow,
+        # which hands it the `tf.Variable` inside (`variable.value`), or
+        # under `tf.distribute` each replica's copy of it. All live as long
+        # as the model, so their ids stay theirs.
+        on_tensorflow = keras.backend.backend() == "tensorflow"
+        self._indices = {}
         for index, variable in enumerate(var_list):
-            if not self._overwrite_variable_with_gradient(variable):
-                shape = tuple(variable.shape)
-                stop = start + math.prod(shape)
-                vector = len(shape) == 1
-                layout[index] = (start, stop, None if vector else shape)
-                start = stop
-        self._layout = layout
-        self._state_size = start
-        # Keras's SGD at learning rate 1 without momentum subtracts a given
-        # step from each variable; on PyTorch it writes them all in one fused
-        # call, where `assign` costs one Keras call per variable.
-        self._subtract = keras.optimizers.SGD(learning_rate=1.0)
+            self._indices[id(variable)] = index
+            if on_tensorflow:
+                for copy in replica_copies(variable.value):
+                    self._indices[id(copy)] = index
 
-    def _add_state(self, name):
-        """Return a new zero state vector covering every model variable."""
-        return self.add_variable(
-            (self._state_size,), dtype=self._state_dtype, name=name
-        )
+    def _add_state(self, var_list, name):
+        """Return a zero state variable per model variable, in their order.
 
-    def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """Update all `trainable_variables` at once (Keras's batched hook).
-
-        The rule runs once on the flat vectors, then Keras's SGD subtracts
-        each variable's slice of the step. The flat state lives on one
-        device: the course's optimizers do not split it across
-        `tf.distribute` replicas.
+        A state has its variable's shape and dtype, or float32 for a
+        float16 or bfloat16 variable. Its name is Keras's: the variable's
+        path, then `name`.
         """
-        indices = [self._get_variable_index(v) for v in trainable_variables]
-        given = dict(zip(indices, grads))
-        dtype = self._state_dtype
-        pieces = []
-        for index, (start, stop, shape) in self._layout.items():
-            if index not in given:
-                pieces.append(ops.zeros((stop - start,), dtype=dtype))
-            elif shape is None:  # A vector is flat already.
-                pieces.append(given[index])
+        states = []
+        for variable in var_list:
+            if getattr(variable, "overwrite_with_gradient", False):
+                states.append(None)
+            elif variable.dtype in LOW_PRECISION:
+                path = variable.path.replace("/", "_")
+                states.append(
+                    self.add_variable(
+                        variable.shape, dtype="float32", name=f"{path}_{name}"
+                    )
+                )
             else:
-                pieces.append(ops.ravel(given[index]))
-        # One cast for all: concatenating promotes to a dtype that holds
-        # every gradient exactly.
-        gradient = ops.cast(ops.concatenate(pieces), dtype)
+                states.append(
+                    self.add_variable_from_reference(variable, name=name)
+                )
+        self._state_lists.append(states)
+        return states
 
-        if len(given) == len(self._layout):
-            update = self.assign
-        else:
-            # Some variables got no gradient (Keras filtered out `None`s):
-            # their state must stay as it is, as in Keras's optimizers.
-            keep = np.ones(self._state_size, dtype=bool)
-            for index, (start, stop, _) in self._layout.items():
-                keep[start:stop] = index not in given
-            keep = ops.convert_to_tensor(keep)
+    def _index(self, variable):
+        """Return the position of `variable` in the lists of state."""
+        try:
+            return self._indices[id(variable)]
+        except KeyError:
+            raise ValueError(
+                f"Unknown variable: {variable}. This optimizer was built for "
+                "other variables; create a new one for these."
+            ) from None
 
-            def update(state, value):
-                self.assign(state, ops.where(keep, state.value, value))
+    def _subtract(self, variable, step, state):
+        """Subtract `step`, computed in `state`'s dtype, from `variable`.
 
-        step = self._flat_step(
-            gradient, ops.cast(learning_rate, dtype), update
-        )
-        steps = []
-        for index in indices:
-            start, stop, shape = self._layout[index]
-            own_step = step[start:stop]
-            if shape is not None:  # (ops.reshape costs on torch)
-                own_step = ops.reshape(own_step, shape)
-            steps.append(own_step)
-        # Each step is rounded to its variable's dtype, as in Keras.
-        self._subtract._backend_update_step(steps, trainable_variables, 1.0)
+        A float32 step is rounded to a float16 or bfloat16 variable's dtype
+        first, as Keras's optimizers compute it (the test costs less than a
+        cast on PyTorch, where every Keras call counts).
+        """
+        if state.dtype != variable.dtype:
+            step = ops.cast(step, keras.backend.standardize_dtype(variable.dtype))
+        self.assign_sub(variable, step)
 
-    def update_step(self, gradient, variable, learning_rate):
-        """Update one variable: the batched update restricted to it."""
-        self._backend_update_step([gradient], [variable], learning_rate)
+    def load_own_variables(self, store):
+        """Load the state, also from files saved with the flat layout.
 
-    def _flat_step(self, gradient, learning_rate, update):
-        raise NotImplementedError
+        Until December 2026 these optimizers kept each kind of state in one
+        flat vector covering every model variable (in `var_list` order,
+        each variable flattened), after the same base variables. Such
+        vectors are cut back into one state per variable. A state that fits
+        neither layout is refused with a warning and the optimizer keeps
+        its zero state, as Keras does when the counts differ.
+        """
+        saved = [np.asarray(store[str(i)]) for i in range(len(store.keys()))]
+        shapes = [tuple(value.shape) for value in saved]
+        if not self.built or shapes == [tuple(v.shape) for v in self.variables]:
+            super().load_own_variables(store)
+            return
+        states = [
+            s for states in self._state_lists for s in states if s is not None
+        ]
+        first_state = len(self.variables) - len(states)
+        flat_shapes = [
+            (sum(math.prod(s.shape) for s in states if s is not None),)
+            for states in self._state_lists
+        ]
+        base_shapes = [tuple(v.shape) for v in self.variables[:first_state]]
+        if shapes != base_shapes + flat_shapes:
+            warnings.warn(
+                f"Not loading the state of optimizer '{self.name}': the file "
+                f"holds {len(saved)} variables of shapes {shapes}, which fit "
+                "neither this optimizer's variables nor the flat layout of "
+                "earlier versions. The optimizer starts from zero state.",
+                stacklevel=2,
+            )
+            return
+        for variable, value in zip(self.variables[:first_state], saved):
+            variable.assign(value)
+        for states, flat in zip(self._state_lists, saved[first_state:]):
+            start = 0
+            for state in states:
+                if state is not None:
+                    stop = start + math.prod(state.shape)
+                    state.assign(flat[start:stop].reshape(state.shape))
+                    start = stop
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class MomentumOptimizer(_FlatStateOptimizer):
+class MomentumOptimizer(_PerVariableOptimizer):
     """Gradient descent with momentum, in the course slides' form.
 
     The velocity is an exponential moving average of the gradients and the
@@ -194,17 +224,27 @@ class MomentumOptimizer(_FlatStateOptimizer):
         if self.built:
             return
         super().build(var_list)
-        self._velocity = self._add_state("velocity")
+        self._velocities = self._add_state(var_list, "velocity")
 
-    def _flat_step(self, gradient, learning_rate, update):
-        """Return the momentum step of all the variables."""
-        velocity = self._velocity.value
-        # beta * v + (1 - beta) * g, written as a moving average.
-        velocity = velocity + (gradient - velocity) * (1 - self.beta)
-        update(self._velocity, velocity)
+    def update_step(self, gradient, variable, learning_rate):
+        """One momentum step on `variable`."""
+        velocity = self._velocities[self._index(variable)]
+        dtype = velocity.dtype
+        learning_rate = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        # beta * v + (1 - beta) * g, added to v as (1 - beta) * (g - v):
+        # assign_add, not assign, keeps TensorFlow's sparse updates.
+        self.assign_add(
+            velocity,
+            ops.multiply(ops.subtract(gradient, velocity), 1 - self.beta),
+        )
+        step = velocity
         if self.nesterov:
-            velocity = velocity * self.beta + gradient * (1 - self.beta)
-        return velocity * learning_rate
+            step = ops.add(
+                ops.multiply(velocity, self.beta),
+                ops.multiply(gradient, 1 - self.beta),
+            )
+        self._subtract(variable, ops.multiply(step, learning_rate), velocity)
 
     def get_config(self):
         """Return the constructor arguments, including the base class's."""
@@ -214,7 +254,7 @@ class MomentumOptimizer(_FlatStateOptimizer):
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class AdamOptimizer(_FlatStateOptimizer):
+class AdamOptimizer(_PerVariableOptimizer):
     """Adam with bias correction, in the course slides' form.
 
     At step `t = 1, 2, ...` (Algorithm 1 of Kingma and Ba, 2015):
@@ -235,7 +275,8 @@ class AdamOptimizer(_FlatStateOptimizer):
 
     With `amsgrad=True` (Reddi et al., 2018) the optimizer keeps, per weight,
     the running maximum of the bias-corrected `v_hat` above (not of the raw
-    `v`), and divides by its square root instead of by `sqrt(v_hat)`:
+    `v`, as Keras's Adam does), and divides by its square root instead of by
+    `sqrt(v_hat)`:
 
     ```python
     v_hat_max = maximum(v_hat_max, v_hat)             # v_hat_max starts at 0
@@ -294,38 +335,59 @@ class AdamOptimizer(_FlatStateOptimizer):
         if self.built:
             return
         super().build(var_list)
-        self._momentum = self._add_state("momentum")
-        self._velocity = self._add_state("velocity")
+        self._momentums = self._add_state(var_list, "momentum")
+        self._velocities = self._add_state(var_list, "velocity")
         if self.amsgrad:
-            self._velocity_hat = self._add_state("velocity_hat")
+            self._velocity_hats = self._add_state(var_list, "velocity_hat")
 
-    def _flat_step(self, gradient, learning_rate, update):
-        """Return the Adam step of all the variables."""
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adam step on `variable`."""
+        index = self._index(variable)
+        m, v = self._momentums[index], self._velocities[index]
+        dtype = m.dtype
+        learning_rate = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
         # `iterations` counts completed updates (also under gradient
         # accumulation), so this update is number t = iterations + 1.
-        t = ops.cast(self.iterations, self._state_dtype) + 1
+        t = ops.cast(self.iterations + 1, dtype)
+        # A Python float to the power of a tensor takes the tensor's dtype:
+        # `ops.cast(0.999, "float64")` would round 0.999 to float32 first.
         correction_1 = 1 - self.beta_1**t
         correction_2 = 1 - self.beta_2**t
 
-        m, v = self._momentum.value, self._velocity.value
-        m = m + (gradient - m) * (1 - self.beta_1)
-        v = v + (gradient * gradient - v) * (1 - self.beta_2)
-        update(self._momentum, m)
-        update(self._velocity, v)
+        # The moving averages, added as (1 - beta) * (new - old): see
+        # MomentumOptimizer.update_step.
+        self.assign_add(
+            m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1)
+        )
+        self.assign_add(
+            v,
+            ops.multiply(
+                ops.subtract(ops.square(gradient), v), 1 - self.beta_2
+            ),
+        )
         if self.amsgrad:
-            v_hat_max = ops.maximum(
-                self._velocity_hat.value, v / correction_2
+            v_hat_max = self._velocity_hats[index]
+            self.assign(
+                v_hat_max,
+                ops.maximum(v_hat_max, ops.divide(v, correction_2)),
             )
-            update(self._velocity_hat, v_hat_max)
             # Back on v's scale, so that one formula below serves both cases.
-            v = v_hat_max * correction_2
+            v = ops.multiply(v_hat_max, correction_2)
 
         # lr * m_hat / (sqrt(v_hat) + eps), with both corrections moved into
         # scalars: (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)).
-        # Same value, but no full-size divisions by c1 and c2.
+        # Same value, two full-size divisions fewer.
         root_correction_2 = ops.sqrt(correction_2)
         step_size = learning_rate * root_correction_2 / correction_1
-        return m * step_size / (ops.sqrt(v) + self.epsilon * root_correction_2)
+        self._subtract(
+            variable,
+            ops.divide(
+                ops.multiply(m, step_size),
+                ops.add(ops.sqrt(v), self.epsilon * root_correction_2),
+            ),
+            m,
+        )
 
     def get_config(self):
         """Return the constructor arguments, including the base class's."""
