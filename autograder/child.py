@@ -20,6 +20,7 @@ import ctypes
 import gc
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import inspect
 import os
@@ -33,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 SEED = 0
+OOM_FIRST = 1000  # the highest oom_score_adj
 PR_SET_PDEATHSIG = 1
 HERE = Path(__file__).parent
 
@@ -304,9 +306,38 @@ def _confine(message):
     if message["landlock"]:
         read = allowlist(message["read"], excluded) + [f"/proc/{os.getpid()}"]
         rules = landlock.ruleset(read=read, write=[work])  # opened while every path still can be
+    with open("/proc/self/oom_score_adj", "w") as adjust:
+        adjust.write(str(OOM_FIRST))  # when memory runs out, the kernel kills a student's child first
     _become_user(message)
     if rules is not None:
         landlock.restrict(rules)
+
+
+def _unreadable_library(names):
+    """What of the modules `names` (dotted) this process cannot read ("" if it can read them all).
+
+    Looked up on the path as the importer would, without importing anything: each level's file,
+    and each package's folder (a closed home folder or a 0600 install shows here).
+    """
+    for name in names:
+        if name.split(".")[0] in sys.builtin_module_names or importlib.machinery.FrozenImporter.find_spec(name):
+            continue  # inside the interpreter: no file to read
+        locations = None
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            dotted = ".".join(parts[:depth])
+            spec = importlib.machinery.PathFinder.find_spec(dotted, locations)
+            if spec is None:
+                return f"the module {dotted} cannot be found"
+            if spec.has_location and not os.access(spec.origin, os.R_OK):
+                return f"{spec.origin} cannot be read"
+            locations = spec.submodule_search_locations
+            if locations is None:
+                break
+            for folder in locations:
+                if not os.access(folder, os.R_OK | os.X_OK):
+                    return f"{folder} cannot be read"
+    return ""
 
 
 def _serve_student(message, request_fd, response_fd):
@@ -314,7 +345,11 @@ def _serve_student(message, request_fd, response_fd):
     try:
         _confine(message)
     except BaseException as error:
-        send(response_fd, {"ok": False, "error": protocol.exception_record(error, "")})
+        send(response_fd, protocol.confined(error=protocol.exception_record(error, "")))
+        return
+    unreadable = _unreadable_library(message["libraries"])
+    send(response_fd, protocol.confined(unreadable))
+    if unreadable:
         return
     sys.path[:0] = [submission, message["packages"]]
     try:

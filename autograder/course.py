@@ -3,6 +3,7 @@
 import ast
 import importlib.util
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -111,6 +112,12 @@ KERAS = ("keras", "tensorflow")
 
 def _imports(path, top_only=False):
     """Dotted names of the modules a Python file imports (at module level only, if `top_only`)."""
+    return _parsed_imports(str(path), os.stat(path).st_mtime_ns, top_only)
+
+
+@cache
+def _parsed_imports(path, modified, top_only):
+    """`_imports`, kept for as long as the file is not changed (a grading asks again for every test)."""
     tree = ast.parse(Path(path).read_text())
     nodes = tree.body if top_only else ast.walk(tree)
     names = set()
@@ -150,7 +157,12 @@ def preload(labs):
     """The modules a warm Keras worker imports for grading `labs` (none when no lab needs Keras)."""
     if not any(uses_keras(lab) for lab in labs):
         return ()
-    return _importable({name for lab in labs for path in _lab_files(lab) for name in _imports(path)})
+    return tuple(sorted({name for lab in labs for name in libraries(lab)}))
+
+
+def libraries(lab):
+    """The installed modules `lab`'s trusted files import: what its children must be able to read."""
+    return _importable({name for path in _lab_files(lab) for name in _imports(path)})
 
 
 def plain_preload(labs):

@@ -65,9 +65,10 @@ def export(out, timeout=Limits.timeout, memory_mb=MEMORY_MB, labs=None):
     Args:
         labs: the assignment's labs (default: every lab).
         timeout: seconds per test, unless a test sets its own.
-        memory_mb: the grading child's memory cap. The Keras labs' child peaks
-            near 670 MiB and the grader near 55 MiB (benchmarks/gradescope_budget.py),
-            so 700 keeps both inside Gradescope's default 768 MB container.
+        memory_mb: the sandbox's memory cap (see `autograder.memory`). In the default
+            768 MB container the solutions' gradings count at most 479 MiB against it
+            (benchmarks/gradescope_budget.py), so 700 leaves a student room and the
+            grader itself (about 45 MiB) the other 68.
     """
     out = Path(out)
     if out.suffix != ".zip":

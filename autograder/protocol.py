@@ -8,8 +8,13 @@ Two channels, both plain data framed by `wire`:
   `error` (an exception record, see `exception_record`), `missing` (no such
   function) or `unreadable` (its value cannot cross). A student child may add
   `forbidden`, the forbidden names its code touched: that can only fail a
-  test, never pass one. Its first message, after importing the lab, is
-  `{"ok": True}` or `{"ok": False, "error": ...}`.
+  test, never pass one. A student child sends two messages before any
+  request: once confined, before any student code runs, `confined(...)`
+  (`{"ok": True}`, or `{"ok": False, "environment": text}` when it cannot
+  read a library of the grader's, or `{"ok": False, "error": ...}` when it
+  could not confine itself); then, after importing the lab, `{"ok": True}`
+  or `{"ok": False, "error": ...}`. Being first on the pipe, the confined
+  message cannot be forged by the lab's code.
 - a *control channel* (a Unix socket that carries file descriptors) to each
   worker: `spawn(...)` asks it to fork a child onto the pipes sent with it;
   the worker answers `{"pid": <its pid in the sandbox>}` or `{"error": text}`;
@@ -46,6 +51,21 @@ def check_request(message):
             and isinstance(message.get("args"), list) and isinstance(message.get("kwargs"), dict)):
         raise ProtocolError("a malformed request")
     return message
+
+
+def confined(unreadable="", error=None):
+    """A student child's first message: confined, and the libraries it needs are readable (or why not)."""
+    if error is not None:
+        return {"ok": False, "error": error}
+    return {"ok": False, "environment": unreadable} if unreadable else {"ok": True}
+
+
+def check_confined(reply):
+    """`reply` if it has a shape `confined` makes; else ProtocolError."""
+    if isinstance(reply, dict) and set(reply) == {"ok", "environment"} and reply["ok"] is False and isinstance(
+            reply["environment"], str):
+        return reply
+    return check_reply(reply)
 
 
 def _is_exception_record(value):

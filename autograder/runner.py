@@ -1,8 +1,11 @@
 """Grade student lab files: run each graded test against a sandboxed child.
 
 Every judgement happens here, in the grader's process, on plain data the
-child sent back. A test whose call times out, runs out of memory, exits or
-crashes fails alone; the next test gets a fresh child.
+child sent back. Each test gets a fresh child, forked from the warm worker,
+so nothing a student's module keeps carries from one test to the next; a
+test whose call times out, runs out of memory, exits or crashes fails alone.
+A test's references run in a child of their own, closed with the test, so
+no reference's model outlives the test that needed it.
 """
 
 import time
@@ -175,6 +178,12 @@ class References:
             self._record[key] = reply.get("value")
         return reply.get("value")
 
+    def close(self):
+        """Stop the references' child (the next call starts a new one)."""
+        if self._child is not None:
+            self._child.close()
+            self._child = None
+
 
 class GraderError(Exception):
     """The grader's own side failed (a reference, the sandbox): the student is not to blame."""
@@ -194,20 +203,10 @@ def _failure_text(error, lab):
     return f"The grader itself failed ({type(error).__name__}: {error}); please tell your instructor."
 
 
-def _plan(tests):
-    """Groups of tests, each group run in one child, in the order they run.
-
-    Visible tests share a child; each test that forbids something gets a
-    fresh one; hidden tests run after every visible one, in children of
-    their own, so nothing a hidden test passed can reach a visible test's output.
-    """
-    groups = []
-    for hidden in (False, True):
-        shared = [test for test in tests if test.hidden == hidden and not test.forbid]
-        if shared:
-            groups.append(shared)
-        groups += [[test] for test in tests if test.hidden == hidden and test.forbid]
-    return groups
+def _order(tests):
+    """The order tests run in: hidden tests after every visible one, so that nothing
+    a hidden test passed can reach a visible test's output."""
+    return [test for test in tests if not test.hidden] + [test for test in tests if test.hidden]
 
 
 class LabSession:
@@ -223,7 +222,8 @@ class LabSession:
         # in which the packages of the forbidden names (Keras, TensorFlow, SciPy) were never loaded.
         keras = course.imports_keras_at_top(self.lab) if forbid else course.uses_keras(self.lab)
         block = {name.split(".")[0] for name in forbid}
-        child = self.sandbox.student(self.lab, keras=keras, forbid=list(forbid), block=block)
+        child = self.sandbox.student(self.lab, keras=keras, forbid=list(forbid), block=block,
+                                     libraries=course.libraries(self.lab))
         try:
             reply = child.wait_for_import()
             if reply["ok"]:
@@ -238,26 +238,24 @@ class LabSession:
         return None, why + (f"\nIt printed:\n{output}" if output else "")
 
     def run(self, test, child):
-        """Run one test in `child`; return (TestResult, whether the child was lost)."""
+        """Run one test in `child` (which it closes); return its TestResult."""
         timeout = test.timeout or self.limits.timeout
         lab = RemoteLab(child, self.lab, timeout, test.forbid)
         started = time.monotonic()
         result = TestResult.unscored(test)
-        lost = False
         reference.bind(self.references.call)
         try:
             test.function(lab)
             result.score = test.points
-        except ChildLost as error:
-            lost = True
-            result.message = _failure_text(error, lab)
-        except Exception as error:  # Failure, RemoteError, GraderError, or a bug in the test itself
+        except Exception as error:  # Failure, RemoteError, ChildLost, GraderError, or a bug in the test itself
             result.message = _failure_text(error, lab)
         finally:
             reference.bind(None)
+            self.references.close()
         result.output = child.take_output()
+        child.close()
         result.seconds = time.monotonic() - started
-        return result, lost
+        return result
 
 
 def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False, sandbox=None,
@@ -304,23 +302,17 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     try:
         sandbox.stage(lab_name, lab_file.module, course.probes_file(lab_name))
         session = LabSession(sandbox, lab_name, limits, record_references)
-        for group in _plan(tests):
+        for test in _order(tests):
             child = None
-            for test in group:
-                if child is None and not result.error:
-                    child, result.error = session.child(test.forbid)
-                if result.error:
-                    record(TestResult.unscored(test), test)
-                    continue
-                test_result, lost = session.run(test, child)
-                record(test_result, test)
-                if lost:
-                    child.close()
-                    child = None
-                if until_failure and not test_result.passed:
-                    return result
-            if child is not None:
-                child.close()
+            if not result.error:
+                child, result.error = session.child(test.forbid)
+            if result.error:  # the module does not import: said once, for the lab
+                record(TestResult.unscored(test), test)
+                continue
+            test_result = session.run(test, child)
+            record(test_result, test)
+            if until_failure and not test_result.passed:
+                return result
     finally:
         if own:
             sandbox.close()

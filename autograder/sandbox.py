@@ -11,9 +11,9 @@ student code.
 
 The grader talks to each child over two pipes in plain data (`protocol`,
 `wire`), validates every reply before reading it, and enforces the limits
-from outside: a deadline per call; memory summed over the sandbox's
-processes (proportional set size, so pages the worker shares with its
-children count once, plus memfd files); a process and thread count; the
+from outside: a deadline per call; memory as the kernel counts it, in a
+cgroup of its own where it may make one (`memory`); a process and thread
+count; the
 size of the work folder; printed output kept up to a size and discarded
 beyond at pipe speed. When a child is closed, everything the student's
 code started goes with it; when the sandbox closes, nothing of the
@@ -23,6 +23,7 @@ submission is left running or on disk. Linux only.
 import ctypes
 import json
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -34,7 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import confine, protocol, wire
+from autograder import confine, memory, protocol, wire
 from autograder.render import OUTPUT_CHARS
 
 RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py")
@@ -46,7 +47,6 @@ OUTPUT_CHUNK = REPLY_CHUNK = 1 << 20  # bytes read from a pipe at a time
 OUTPUT_BYTES = 4 * OUTPUT_CHARS  # enough for OUTPUT_CHARS characters of UTF-8
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
-PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 # What of the grader's environment a worker may see: locale, the numeric
 # libraries' settings and the Keras backend, never the grader's own paths.
 ENV_PASSED = ("PATH", "LANG", "LC_ALL", "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES")
@@ -61,8 +61,8 @@ class Limits:
     Args:
         timeout: seconds a test may take, unless the test sets its own.
         import_timeout: seconds the student's module may take to import.
-        memory: bytes of memory of the whole sandbox (workers and children,
-            shared pages counted once, memfd files included).
+        memory: bytes of memory of the whole sandbox (workers and children:
+            anonymous and shared memory, memfd files and tmpfs; see `memory`).
         file_size: bytes of the largest file a child may write.
         disk: bytes the children may write to their work folders, all told.
         processes: processes and threads the sandbox's children may run at once.
@@ -101,7 +101,7 @@ def _stat_fields(pid):
 
 
 def process_table():
-    """pid -> (ppid, start time in clock ticks, threads, resident bytes) for every live process.
+    """pid -> (ppid, start time in clock ticks, threads) for every live process.
 
     Zombies (ended, not yet collected by their parent) are left out: they hold nothing.
     """
@@ -115,8 +115,8 @@ def process_table():
             continue  # it exited while we looked
         if fields[0] == b"Z":
             continue
-        # After the name: state ppid ... num_threads is the 18th, starttime the 20th, rss the 22nd.
-        table[int(entry.name)] = (int(fields[1]), int(fields[19]), int(fields[17]), int(fields[21]) * PAGE_BYTES)
+        # After the name: state ppid ... num_threads is the 18th, starttime the 20th.
+        table[int(entry.name)] = (int(fields[1]), int(fields[19]), int(fields[17]))
     return table
 
 
@@ -131,25 +131,6 @@ def descendants(root, table):
         found.append(pid)
         stack += children.get(pid, [])
     return found
-
-
-def memory_of(pids, table):
-    """Bytes used by `pids`: proportional set size (resident size where unreadable) plus memfd files."""
-    total, files = 0, {}
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-                total += next(int(line.split()[1]) * 1024 for line in rollup if line.startswith(b"Pss:"))
-        except (OSError, StopIteration, ValueError):
-            total += table[pid][3] if pid in table else 0
-        try:
-            for fd in os.scandir(f"/proc/{pid}/fd"):
-                if os.readlink(fd.path).startswith("/memfd:"):
-                    info = os.stat(fd.path)
-                    files[(info.st_dev, info.st_ino)] = info.st_size
-        except OSError:
-            pass
-    return total + sum(files.values())
 
 
 def folder_bytes(folder):
@@ -195,7 +176,7 @@ class Worker:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
                 pass_fds=(worker_end.fileno(),), cwd=sandbox.scratch / "work", env=sandbox.environment(),
-                start_new_session=True, preexec_fn=lambda: _prctl(PR_SET_PDEATHSIG, signal.SIGKILL))
+                start_new_session=True, preexec_fn=lambda: self._settle_worker(sandbox))
         finally:
             worker_end.close()
         self.control.settimeout(max(sandbox.limits.import_timeout, 120))
@@ -213,6 +194,22 @@ class Worker:
             self.close()
             log = (sandbox.scratch / self.log.name).read_text(errors="replace")[-2000:]
             raise SandboxError(f"the grading worker did not start ({' '.join(self.preload)}): {log.strip()}")
+
+    @staticmethod
+    def _settle_worker(sandbox):
+        """In the worker's process, before it starts: die with the grader, join the sandbox's memory cgroup."""
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        sandbox.meter.enter()
+
+    def tmpfs_bytes(self):
+        """Bytes of files in the worker's private work tmpfs (0 without bubblewrap: the work folder is on disk)."""
+        if not self.sandbox.confinement.bwrap or self.python_pid is None:
+            return 0
+        try:
+            view = os.statvfs(f"/proc/{self.python_pid}/root{confine.SANDBOX_ROOT}/work")
+        except OSError:
+            return 0
+        return (view.f_blocks - view.f_bfree) * view.f_frsize
 
     def _ask(self, message, fds=()):
         try:
@@ -327,11 +324,26 @@ class Child:
         self._incoming = bytearray()
         self._disk_checked = 0.0
         self._checked = 0.0
+        self._oom_kills = sandbox.meter.oom_kills()
         self.closed = False
 
     def wait_for_import(self):
-        """Wait for the module to load. Returns the child's first message."""
-        return self._exchange(b"", time.monotonic() + self.limits.import_timeout, self.limits.import_timeout)
+        """Wait for the module to load. Returns the child's reply to importing it.
+
+        Raises:
+            SandboxError: the child cannot read a library of the grader's (the machine's fault).
+        """
+        deadline = time.monotonic() + self.limits.import_timeout
+        confined = self._exchange(b"", deadline, self.limits.import_timeout, protocol.check_confined)
+        if "environment" in confined:
+            raise SandboxError(
+                f"student code cannot run here: inside the sandbox {confined['environment']}, a file of the "
+                f"grader's own Python ({sys.prefix}); install Python and its packages where every user may "
+                "read them (not under a closed home folder or a private /tmp), or open them with "
+                "`chmod -R o+rX` on their folder")
+        if not confined["ok"]:
+            return confined
+        return self._exchange(b"", deadline, self.limits.import_timeout)
 
     def ask(self, message, deadline, timeout):
         """Send one message and return the child's (checked) reply, or raise ChildLost.
@@ -349,7 +361,12 @@ class Child:
         self.output.clear()
         return text
 
-    def _exchange(self, data, deadline, timeout):
+    def _exchange(self, data, deadline, timeout, check=protocol.check_reply):
+        if self._incoming:  # the import's two replies may come in one read
+            if data:
+                self._lose("it sent a reply before it was asked")
+            if (reply := self._buffered_reply(check)) is not None:
+                return reply
         self._pending = data
         selector = selectors.DefaultSelector()
         selector.register(self._response, selectors.EVENT_READ)
@@ -363,14 +380,14 @@ class Child:
                         self._write_some(selector)
                     elif key.fd == self._output:
                         self._drain_output()
-                    elif (reply := self._read_reply()) is not None:
+                    elif (reply := self._read_reply(check)) is not None:
                         self._drain_output()  # all of it was written before the reply
                         return reply
                 if time.monotonic() - self._checked >= POLL_SECONDS:  # /proc scans cost: not on every read
                     self._checked = time.monotonic()
                     table = process_table()
                     if self.pid not in table:
-                        return self._last_reply()
+                        return self._last_reply(check)
                     self._check_limits(table, deadline, timeout)
         finally:
             selector.close()
@@ -399,7 +416,7 @@ class Child:
         self.kill()
         raise ChildLost(why)
 
-    def _read_reply(self):
+    def _read_reply(self, check=protocol.check_reply):
         try:
             chunk = os.read(self._response, REPLY_CHUNK)
         except BlockingIOError:
@@ -407,6 +424,10 @@ class Child:
         if not chunk:
             self._lose(self._how_it_ended())
         self._incoming += chunk
+        return self._buffered_reply(check)
+
+    def _buffered_reply(self, check):
+        """The first whole reply read so far (taken from the buffer), or None."""
         if len(self._incoming) < wire.HEADER.size:
             return None
         (size,) = wire.HEADER.unpack_from(self._incoming)
@@ -418,7 +439,7 @@ class Child:
         body = bytes(self._incoming[wire.HEADER.size:end])
         del self._incoming[:end]
         try:
-            return protocol.check_reply(wire.decode(body))
+            return check(wire.decode(body))
         except (wire.WireError, protocol.ProtocolError) as error:
             self._lose(f"it sent back {error}")
 
@@ -428,12 +449,17 @@ class Child:
             if self.pid not in process_table() and (returncode := self.worker.ended(self.inner_pid)) is not None:
                 break
             time.sleep(0.01)
+        if returncode == -signal.SIGKILL and self.sandbox.meter.oom_kills() > self._oom_kills:
+            return self._out_of_memory()
         return "it closed the grader's channel" if returncode is None else describe_exit(returncode)
 
-    def _last_reply(self):
+    def _out_of_memory(self):
+        return f"it ran out of memory (the sandbox used more than {self.limits.memory / 2**20:.0f} MiB)"
+
+    def _last_reply(self, check):
         """The reply the child wrote just before it ended (a failed import's), or ChildLost saying how it ended."""
         for _ in range(wire.MAX_MESSAGE_BYTES // REPLY_CHUNK + 1):  # bounded: a grandchild may hold the pipe
-            if (reply := self._read_reply()) is not None:
+            if (reply := self._read_reply(check)) is not None:
                 self._drain_output()
                 return reply
         self._lose(self._how_it_ended())
@@ -443,9 +469,8 @@ class Child:
             self._lose(f"it timed out after {timeout:g} s")
         if not self.worker.alive():
             self._lose("its worker process died")
-        sandbox = self.sandbox.processes(table)
-        if memory_of(sandbox, table) > self.limits.memory:
-            self._lose(f"it ran out of memory (the sandbox used more than {self.limits.memory / 2**20:.0f} MiB)")
+        if self.sandbox.meter.over(self.sandbox.processes(table), self.sandbox.tmpfs_bytes()):
+            self._lose(self._out_of_memory())
         if sum(table[pid][2] for pid in self.sandbox.student_processes(self, table)) > self.limits.processes:
             self._lose(f"it started more than {self.limits.processes} processes or threads")
         now = time.monotonic()
@@ -470,9 +495,13 @@ class Child:
             return
         self.closed = True
         os.close(self._request)  # EOF: the child leaves its loop and exits
-        end = time.monotonic() + 0.5
-        while time.monotonic() < end and self.pid in process_table():
-            time.sleep(0.01)
+        try:
+            ended = os.pidfd_open(self.pid)
+        except (OSError, TypeError):  # gone already (or never seen)
+            pass
+        else:
+            select.select([ended], [], [], 0.5)  # readable once the process has exited
+            os.close(ended)
         self.kill()
         for fd in (self._response, self._output):
             os.close(fd)
@@ -496,6 +525,8 @@ class Sandbox:
         self.children = []
         self.references = []
         self._counter = 0
+        self._checked_libraries = set()  # top-level packages a child has found readable
+        self.meter = memory.meter(limits.memory)
         self.started_at = int(_stat_fields(os.getpid())[19])
         _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the sandbox come back to us, to be killed
         self.scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
@@ -562,7 +593,7 @@ class Sandbox:
         limits = {"file_size": self.limits.file_size, "open_files": 256, "processes": self.limits.processes}
         return protocol.spawn(kind, work=self.inside("work", f"{kind}-{self._counter}"), limits=limits, **fields)
 
-    def student(self, lab_name, keras=False, forbid=(), block=()):
+    def student(self, lab_name, keras=False, forbid=(), block=(), libraries=()):
         """A child that has imported the staged `lab_name` (call `wait_for_import` first).
 
         Args:
@@ -570,17 +601,22 @@ class Sandbox:
             forbid: dotted names that must be unusable (tripwired) before the lab loads.
             block: top-level packages to make unimportable and unreadable, unless the worker has
                 loaded them (then their forbidden names are tripwired).
+            libraries: dotted modules the child checks it can read before the lab loads (each
+                top-level package once per sandbox: a whole package's files are walked).
         """
         folder = ("labs", lab_name)
         probes = self.scratch / "labs" / lab_name / "probes.py"
+        hidden = set(block) | {name.split(".")[0] for name in forbid}  # unreadable on purpose
         read = [*confine.SYSTEM_READ, *confine.DEVICES_READ, *confine.python_roots(),
                 self.inside("runtime"), self.inside("packages"), self.inside(*folder)]
         message = self._message(
             "student", lab=lab_name, submission=self.inside(*folder, "submission"),
             probes=self.inside(*folder, "probes.py") if probes.exists() else "",
             packages=self.inside("packages"), forbid=list(forbid), block=sorted(block), read=read,
+            libraries=[name for name in libraries if name.split(".")[0] not in self._checked_libraries | hidden],
             landlock=bool(self.confinement.landlock_abi), uid=self.confinement.uid)
         child = Child(self, self._worker(keras), message, lab_name)
+        self._checked_libraries |= {name.split(".")[0] for name in message["libraries"]}
         self.children.append(child)
         return child
 
@@ -601,6 +637,10 @@ class Sandbox:
             raise SandboxError(f"the references {Path(path).name} did not load: {reply.get('error')}")
         return child
 
+    def tmpfs_bytes(self):
+        """Bytes of the workers' work files held in memory (their tmpfs)."""
+        return sum(worker.tmpfs_bytes() for worker in self.workers.values())
+
     def processes(self, table):
         """Every process of the sandbox: workers, children and what they started, orphans included."""
         found = []
@@ -615,7 +655,8 @@ class Sandbox:
         """The processes of `child` and of everything its code started (the worker is their subreaper)."""
         references = set()
         for reference in self.references:
-            references |= {reference.pid, *descendants(reference.pid, table)}
+            if not reference.closed:
+                references |= {reference.pid, *descendants(reference.pid, table)}
         below = descendants(child.worker.python_pid, table) if child.worker.python_pid in table else []
         orphans = [pid for pid, (ppid, started, *_) in table.items()
                    if ppid == os.getpid() and started >= child.started_at and pid not in self.workers_pids()]
@@ -639,5 +680,6 @@ class Sandbox:
             table = process_table()
             for pid in self.processes(table):
                 _kill_tree(pid)
+            self.meter.close()
         finally:
             shutil.rmtree(self.scratch, ignore_errors=True)

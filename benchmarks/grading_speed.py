@@ -10,8 +10,7 @@ as Gradescope's container would have it:
   the course has grown since);
 - one Keras lab checked once the Keras worker is warm (a check in a
   notebook, or the next lab of a grading);
-- the peak memory of one grading with the Gradescope export's cap: the
-  grader and everything below it, shared pages counted once (PSS);
+- (memory, and Gradescope's box: benchmarks/gradescope_budget.py);
 - a class of 300: --copies submissions graded with `batch --jobs 2` on
   both cores, extrapolated.
 
@@ -31,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import course, gradescope, runner  # noqa: E402
-from autograder.sandbox import Limits, descendants, process_table  # noqa: E402
+from autograder import course, runner  # noqa: E402
+from autograder.sandbox import Limits  # noqa: E402
 
 ONE_CORE = ["taskset", "-c", "0"]
 KERAS_LABS = ["lab04_logic_gates", "lab06_optimizers"]  # the first warms the worker, the second is timed
@@ -49,32 +48,6 @@ def timed(command, cwd=ROOT):
 
 def whole_course(python, cwd, extra=()):
     return timed([*ONE_CORE, python, "-m", "autograder", "grade", "solutions", *extra], cwd)
-
-
-def _pss(pid):
-    """The process's proportional set size in bytes, or None while it cannot be read (it is exiting)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-            return next(int(line.split()[1]) * 1024 for line in rollup if line.startswith(b"Pss:"))
-    except (OSError, StopIteration, ValueError):
-        return None
-
-
-def peak_memory(command):
-    """Run `command`; return its peak memory in bytes: PSS of its whole tree, sampled every 50 ms.
-
-    A sample in which a process's PSS cannot be read (it is exiting) is skipped: the sandbox's
-    limit counts such a process at its resident size, shared pages and all, to be safe, which
-    would overstate the tree here.
-    """
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
-    while process.poll() is None:
-        sizes = [_pss(pid) for pid in [process.pid, *descendants(process.pid, process_table())]]
-        if None not in sizes:
-            peak = max(peak, sum(sizes))
-        time.sleep(0.05)
-    return peak
 
 
 def warm_keras_check():
@@ -121,8 +94,6 @@ def main():
         subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, capture_output=True)
     median = {name: statistics.median(seconds for seconds, _ in found) for name, found in runs.items()}
     warm = statistics.median(warm_keras_check() for _ in range(args.repeat))
-    memory = peak_memory([*ONE_CORE, sys.executable, "-m", "autograder", "grade", "solutions", "--quiet",
-                          "--memory-mb", str(gradescope.MEMORY_MB)])
     minutes = class_of_300(args.copies)
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}, {args.repeat} runs each, one core")
     print(f"whole course, confined:          {median['confined']:6.1f} s   ({runs['confined'][0][1]})")
@@ -133,7 +104,6 @@ def main():
     print(f"the baseline's labs, confined:   {median['their labs']:6.1f} s   same labs / baseline = "
           f"{median['their labs'] / median['baseline']:.2f} (their labs: {theirs.count(',') + 1})")
     print(f"one Keras lab, worker warm:      {warm:6.1f} s   (target 3 s)")
-    print(f"peak memory, Gradescope cap:     {memory / 2**20:6.0f} MiB (target 700 MiB)")
     print(f"class of 300, --jobs 2:          {minutes:6.1f} min (target 60 min; from {args.copies} copies)")
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from helpers import FAST
 
-from autograder import confine, course, runner
+from autograder import confine, course, memory, runner
 from autograder.course import GradedTest
 from autograder.graded import graded
 from autograder.sandbox import descendants, process_table
@@ -61,6 +61,19 @@ def who():
 
 def alive():
     return "yes"
+
+
+_CALLS = []
+
+
+def remember():
+    """What this call finds of earlier calls: (calls counted in a module global, a file under HOME)."""
+    _CALLS.append(1)
+    memo = os.path.join(os.environ["HOME"], "memo")
+    found = os.path.exists(memo)
+    with open(memo, "w") as stream:
+        stream.write("seen")
+    return len(_CALLS), found
 
 
 def flood(megabytes):
@@ -296,8 +309,7 @@ def grade_calls(path, calls, limits=FAST):
     """Grade the lab at `path` (named after the lab it is graded as) with one graded test per call.
 
     Args:
-        calls: (function name, args) pairs, run in order in one child (a
-            test whose child is lost gets the next one a fresh child).
+        calls: (function name, args) pairs, run in order, each in a fresh child.
     Returns:
         (the `LabResult`, the values the calls returned, None where a call failed).
     """
@@ -354,9 +366,12 @@ def leftovers(grader_pid, seconds=5.0):
 
 # The environments: a command prefix and what must hold for it to run here.
 PYTHON = os.path.realpath(sys.executable)
-# Makes a closed /root traversable in a private mount namespace, for the command after it only.
-OPEN_ROOT = ("mount --make-rprivate / && mount -t tmpfs -o mode=755 tmpfs /mnt && mkdir /mnt/{name} && "
-             "mount --bind /root/{name} /mnt/{name} && mount --rbind /mnt /root && exec ")
+# Shell steps run in a private mount namespace before the command, for it only. A closed /root made
+# traversable (to reach a Python that lives there), and the cgroup tree read-only, as Docker mounts it.
+OPEN_ROOT = ("mount -t tmpfs -o mode=755 tmpfs /mnt && mkdir /mnt/{name} && "
+             "mount --bind /root/{name} /mnt/{name} && mount --rbind /mnt /root && ")
+READ_ONLY_CGROUPS = ('for point in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do '
+                     'mount -o remount,bind,ro "$point" || exit 1; done && ')
 NOBODY = 65534
 ENVIRONMENTS = {
     "root with namespaces": [],
@@ -390,11 +405,97 @@ def command_in(environment, argv):
     if not prefix:
         return list(argv)
     inner = shlex.join(str(word) for word in [*prefix, *argv])
-    if not PYTHON.startswith("/root/"):
+    mounts = READ_ONLY_CGROUPS if environment == "container without CAP_SYS_ADMIN" else ""
+    if PYTHON.startswith("/root/"):  # under the closed /root: open just its folder
+        mounts += OPEN_ROOT.format(name=Path(PYTHON).relative_to("/root").parts[0])
+    if not mounts:
         return ["sh", "-c", "exec " + inner]
-    # Python lives under the closed /root: open just its folder, in a private mount namespace.
-    name = Path(PYTHON).relative_to("/root").parts[0]
-    return ["unshare", "--mount", "sh", "-c", OPEN_ROOT.format(name=name) + inner]
+    return ["unshare", "--mount", "sh", "-c", "mount --make-rprivate / && " + mounts + "exec " + inner]
+
+
+class GradescopeBox:
+    """Gradescope's default container, mimicked: 768 MiB of memory (swap included), half a CPU.
+
+    Two cgroups of this process's own (memory and cpu, v1 or v2) hold the
+    box; `command(argv)` runs `argv` in them as root in a container without
+    CAP_SYS_ADMIN (cgroups read-only inside, as Docker mounts them). `peak`
+    is the most the box was charged (bytes); `oom_kills` how many of its
+    processes the kernel killed for memory. Raises `Unavailable` (its reason)
+    where this machine cannot make the box.
+    """
+
+    MEMORY = 768 * 2**20
+    CPU = (50_000, 100_000)  # microseconds of CPU per period: half a CPU
+
+    class Unavailable(Exception):
+        pass
+
+    def __init__(self):
+        if reason := why_not("container without CAP_SYS_ADMIN"):
+            raise self.Unavailable(reason)
+        name = f"gradescope-box-{os.getpid()}-{time.monotonic_ns()}"
+        self.folders = []
+        try:
+            for controller in ("memory", "cpu"):
+                version, parent = next(((version, parent) for version, parent in memory.own_cgroups(controller)
+                                        if version == 1 or controller in Path(parent, "cgroup.subtree_control")
+                                        .read_text()), (None, None))
+                if parent is None:
+                    raise OSError(f"no {controller} cgroup is given to this process's")
+                if version == 2 and self.folders:
+                    continue  # v2: one folder has both controllers
+                folder = Path(parent, name)
+                folder.mkdir()
+                self.folders.append(folder)
+                self.version = version
+                self._limit(version, controller, folder)
+        except OSError as error:
+            self.close()
+            raise self.Unavailable(f"no cgroup can be made here ({error})") from None
+
+    def _limit(self, version, controller, folder):
+        quota, period = self.CPU
+        settings = {
+            (1, "memory"): {"memory.limit_in_bytes": self.MEMORY, "memory.memsw.limit_in_bytes": self.MEMORY},
+            (1, "cpu"): {"cpu.cfs_period_us": period, "cpu.cfs_quota_us": quota},
+            (2, "memory"): {"memory.max": self.MEMORY, "memory.swap.max": 0, "cpu.max": f"{quota} {period}"},
+        }[version, controller]
+        for file, value in settings.items():
+            if (folder / file).exists():  # no swap accounting: no swap to include
+                (folder / file).write_text(str(value))
+
+    def command(self, argv):
+        """The command line that runs `argv` in the box."""
+        join = " && ".join(f"echo $$ > {shlex.quote(str(folder / 'cgroup.procs'))}" for folder in self.folders)
+        return ["sh", "-c", join + ' && exec "$@"', "box", *command_in("container without CAP_SYS_ADMIN", argv)]
+
+    @property
+    def peak(self):
+        name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
+        return int(next((folder / name).read_text() for folder in self.folders if (folder / name).exists()))
+
+    @property
+    def oom_kills(self):
+        name = "memory.events" if self.version == 2 else "memory.oom_control"
+        text = next((folder / name).read_text() for folder in self.folders if (folder / name).exists())
+        return next(int(line.split()[1]) for line in text.splitlines() if line.startswith("oom_kill "))
+
+    def close(self):
+        for folder in self.folders:
+            for _ in range(100):
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:  # its last processes still leaving
+                    time.sleep(0.05)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()
 
 
 def open_folder():

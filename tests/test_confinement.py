@@ -4,6 +4,7 @@ These run in whatever environment the suite runs in (root with namespaces on
 CI); tests/test_walls.py runs the key claims in the other environments.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -122,3 +123,27 @@ def test_a_python_that_lives_in_tmp_still_grades(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     total = sum(test.points for test in course.load_tests("lab01_gradient_descent"))
     assert f"Total: {total:g} / {total:g}" in done.stdout, done.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="hiding a library file from the sandbox user needs root")
+def test_a_library_the_sandbox_cannot_read_stops_the_grading_with_one_line(tmp_path):
+    # numpy's first file, made unreadable to all but root in a private mount namespace (as under a
+    # closed home folder): the grader's fault, said once, never blamed on the student.
+    import numpy
+
+    hidden = tmp_path / "__init__.py"
+    hidden.write_bytes(open(numpy.__file__, "rb").read())
+    hidden.chmod(0o600)
+    results = tmp_path / "results.json"
+    grade = [sys.executable, "-m", "autograder", "grade", str(course.SOLUTIONS / "lab02_backpropagation.py"),
+             "--json", str(results)]
+    done = subprocess.run(["unshare", "--mount", "sh", "-c", 'mount --make-rprivate / && mount --bind "$0" "$1" '
+                           '&& shift && exec "$@"', str(hidden), numpy.__file__, *grade],
+                          cwd=course.ROOT, capture_output=True, text=True, timeout=600)
+    said = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(said) == 1, f"exit status 2 and one line, not {done.returncode}:\n{done.stderr}"
+    assert numpy.__file__ in said[0] and "chmod" in said[0], f"the line should name the file and the fix: {said}"
+    assert "PermissionError" not in done.stdout, f"no test should blame the student:\n{done.stdout[-2000:]}"
+    written = json.loads(results.read_text())
+    assert not written["tests"] and numpy.__file__ in written["output"], (
+        f"results.json should say the same, with no test: {written}")

@@ -6,6 +6,8 @@ trick. The graded tests here are small stand-ins for the course's, so that
 each mechanism is tested alone.
 """
 
+import time
+
 import pytest
 from helpers import FAST
 
@@ -149,3 +151,18 @@ def test_a_patched_numpy_in_the_child_changes_no_judgement(tmp_path):
 
     result = score(tmp_path, source, [GradedTest(LAB, "99.1", "square", 1.0, False, None, {}, check)])
     assert result.score == 0
+
+
+def test_a_grader_slow_to_read_still_gets_the_childs_import_reply(tmp_path, monkeypatch):
+    # The child's first two messages (confined, imported) then wait in one pipe read together.
+    from autograder import sandbox
+
+    real = sandbox.Child.wait_for_import
+
+    def slow(child):
+        time.sleep(1.0)
+        return real(child)
+
+    monkeypatch.setattr(sandbox.Child, "wait_for_import", slow)
+    result = score(tmp_path, "import numpy as np\n" + BY_HAND, [forbidding("numpy.convolve")])
+    assert result.score == 1, f"the second message was lost: {result.tests[0].message or result.error}"
