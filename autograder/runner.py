@@ -303,7 +303,6 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
         sandbox.stage(lab_name, lab_file.module, course.probes_file(lab_name))
         session = LabSession(sandbox, lab_name, limits, record_references)
         for test in _order(tests):
-            child = None
             if not result.error:
                 child, result.error = session.child(test.forbid)
             if result.error:  # the module does not import: said once, for the lab

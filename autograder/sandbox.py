@@ -602,7 +602,7 @@ class Sandbox:
             block: top-level packages to make unimportable and unreadable, unless the worker has
                 loaded them (then their forbidden names are tripwired).
             libraries: dotted modules the child checks it can read before the lab loads (each
-                top-level package once per sandbox: a whole package's files are walked).
+                top-level package once per sandbox: each level's file and each package folder).
         """
         folder = ("labs", lab_name)
         probes = self.scratch / "labs" / lab_name / "probes.py"

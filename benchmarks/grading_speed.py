@@ -10,9 +10,10 @@ as Gradescope's container would have it:
   the course has grown since);
 - one Keras lab checked once the Keras worker is warm (a check in a
   notebook, or the next lab of a grading);
-- (memory, and Gradescope's box: benchmarks/gradescope_budget.py);
 - a class of 300: --copies submissions graded with `batch --jobs 2` on
   both cores, extrapolated.
+
+Memory, and grading inside Gradescope's box: benchmarks/gradescope_budget.py.
 
     python benchmarks/grading_speed.py [--repeat 3] [--baseline-rev b3551dc] [--copies 4]
 """

@@ -236,12 +236,12 @@ def test_a_reply_forged_on_the_pipe_fails_only_its_test(hostile, kind):
     assert after.passed and values[1] == "yes", f"the next test should run in a fresh child: {after.message}"
 
 
-
 def test_nothing_a_test_leaves_reaches_the_next(hostile):
     # A module that counts its calls, or keeps notes under HOME, must not act differently in a later test.
     result, values = hostile([("remember", ()), ("remember", ())])
     assert not _messages(result), f"both calls should run: {_messages(result)}"
     assert values == [(1, False), (1, False)], f"the second test saw what the first left behind: {values}"
+
 
 # What a report shows of student text.
 
