@@ -255,6 +255,40 @@ def _work_folder(message):
     return work
 
 
+def _tasks_of(uid):
+    """How many tasks (threads included) whose real user is `uid` this process can see in /proc."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue  # it exited while we looked
+        if int(fields["Uid"].split()[0]) == uid:
+            count += int(fields["Threads"])
+    return count
+
+
+def _limit_tasks(processes):
+    """Let this child's tree add at most `processes` tasks to those its real user runs now.
+
+    RLIMIT_NPROC counts every task of the real user (in its user namespace),
+    threads too, and the kernel checks it at each fork or clone against the
+    forking process's own limit: so it bounds this child's tree even where
+    the user is shared with the worker and the grader (an ordinary user
+    without namespaces), whose own limits stay as they were. The child itself
+    is counted, so its tree may hold one task more than the grader's watch
+    allows, and the watch names the limit. Under bubblewrap's user and PID
+    namespaces the count is of the sandbox's processes alone.
+    """
+    wanted = _tasks_of(os.getuid()) + processes
+    _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+    cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
+
+
 def _become_user(message):
     """Limits, then the sandbox user for good (if any), then die with the worker."""
     limits = message["limits"]
@@ -265,8 +299,7 @@ def _become_user(message):
         os.setgroups([])
         os.setgid(message["uid"])
         os.setuid(message["uid"])
-        # Counted per user: the sandbox user runs nothing else.
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+    _limit_tasks(limits["processes"])  # after the change of user: it counts the user the child runs as
     # Set after the change of user (which clears it): when the worker dies, so does the child.
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 

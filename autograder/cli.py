@@ -73,6 +73,8 @@ def parser():
     many.add_argument("--out", required=True, help="where results.json, feedback and gradebook.csv go")
     many.add_argument("--jobs", type=_positive(int), default=2, help="parallel gradings (default %(default)s)")
     many.add_argument("--force", action="store_true", help="grade again students who already have results")
+    many.add_argument("--scheduler", metavar="ADDRESS",
+                      help="a Dask scheduler (e.g. tcp://host:8786): grade on its workers instead of here")
     _assignment_option(many)
     _limit_options(many)
 
@@ -95,6 +97,8 @@ def _assignment_option(command):
 def _limit_options(command):
     command.add_argument("--timeout", type=_positive(float), default=Limits.timeout,
                          help="seconds per test unless the test sets its own (default %(default)s)")
+    command.add_argument("--lab-timeout", type=_positive(float), default=Limits.lab_timeout,
+                         help="seconds all of a lab's tests may take together (default %(default)s)")
     command.add_argument("--memory-mb", type=_positive(int), default=Limits.memory // 2**20,
                          help="memory cap of the sandbox in MiB (default %(default)s)")
     command.add_argument("--unconfined", action="store_true",
@@ -104,7 +108,7 @@ def _limit_options(command):
 
 def _limits(args):
     return Limits(timeout=args.timeout, import_timeout=max(args.timeout, Limits.import_timeout),
-                  memory=args.memory_mb * 2**20)
+                  lab_timeout=args.lab_timeout, memory=args.memory_mb * 2**20)
 
 
 def _instructor_only(command):
@@ -187,7 +191,7 @@ def _release(args):
 def _batch(args):
     _instructor_only("batch")
     graded = batch.run(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=_limits(args),
-                       labs=args.labs, unconfined=args.unconfined)
+                       labs=args.labs, unconfined=args.unconfined, scheduler=args.scheduler)
     print(f"graded {len(graded)} submissions; gradebook: {Path(args.out) / 'gradebook.csv'}")
     return OK
 

@@ -6,11 +6,26 @@ here, at the one place where results become text.
 
 import json
 import os
+import re
 import tempfile
 import textwrap
 from pathlib import Path
 
-from autograder.render import MESSAGE_CHARS, OUTPUT_CHARS, clean
+from autograder.render import MESSAGE_CHARS, OUTPUT_CHARS, UNSAFE, clean
+
+# What spreadsheets take for the start of a formula (OWASP, CSV injection); tab and CR are among the controls.
+FORMULA_START = ("=", "+", "-", "@")
+CONTROLS = re.compile(f"[\t\n\r]|{UNSAFE.pattern}")
+
+
+def as_data(text):
+    """`text` as a gradebook cell or a student's name is shown: never acted on by a terminal or a spreadsheet.
+
+    Control characters become Python's visible escapes (removed, yet two names never look alike), and
+    text that would start a formula is quoted with a leading `'`, as spreadsheets expect.
+    """
+    text = CONTROLS.sub(lambda match: ascii(match.group())[1:-1], text)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _points(value):

@@ -215,6 +215,13 @@ class LabSession:
     def __init__(self, sandbox, lab_name, limits, record=None):
         self.sandbox, self.lab, self.limits = sandbox, lab_name, limits
         self.references = References(sandbox, lab_name, limits, record)
+        self.deadline = time.monotonic() + limits.lab_timeout
+        self.out_of_time = (f"{lab_name} ran out of its time budget ({limits.lab_timeout:g} s for all its tests, "
+                            "imports included), so this test did not finish or did not run.")
+
+    def expired(self):
+        """Whether the lab's time budget is spent."""
+        return time.monotonic() >= self.deadline
 
     def child(self, forbid):
         """A child with the student's module imported, or (None, why it failed)."""
@@ -225,7 +232,7 @@ class LabSession:
         child = self.sandbox.student(self.lab, keras=keras, forbid=list(forbid), block=block,
                                      libraries=course.libraries(self.lab))
         try:
-            reply = child.wait_for_import()
+            reply = child.wait_for_import(self.deadline)
             if reply["ok"]:
                 child.take_output()  # what importing printed is nobody's test output
                 return child, ""
@@ -239,7 +246,8 @@ class LabSession:
 
     def run(self, test, child):
         """Run one test in `child` (which it closes); return its TestResult."""
-        timeout = test.timeout or self.limits.timeout
+        # Within the lab's budget: the timeout the message names is the time the test really had.
+        timeout = min(test.timeout or self.limits.timeout, max(self.deadline - time.monotonic(), 0.0))
         lab = RemoteLab(child, self.lab, timeout, test.forbid)
         started = time.monotonic()
         result = TestResult.unscored(test)
@@ -252,6 +260,8 @@ class LabSession:
         finally:
             reference.bind(None)
             self.references.close()
+        if not result.passed and self.expired():
+            result.message += "\n" + self.out_of_time
         result.output = child.take_output()
         child.close()
         result.seconds = time.monotonic() - started
@@ -303,8 +313,16 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
         sandbox.stage(lab_name, lab_file.module, course.probes_file(lab_name))
         session = LabSession(sandbox, lab_name, limits, record_references)
         for test in _order(tests):
-            if not result.error:
+            child = None  # this test's own
+            if not result.error and not session.expired():
                 child, result.error = session.child(test.forbid)
+                if result.error and session.expired():  # the budget, not the module, stopped the import
+                    result.error = ""
+            if session.expired() and not result.error:
+                if child is not None:
+                    child.close()
+                record(TestResult.unscored(test, session.out_of_time), test)
+                continue
             if result.error:  # the module does not import: said once, for the lab
                 record(TestResult.unscored(test), test)
                 continue

@@ -13,8 +13,8 @@ The grader talks to each child over two pipes in plain data (`protocol`,
 `wire`), validates every reply before reading it, and enforces the limits
 from outside: a deadline per call; memory as the kernel counts it, in a
 cgroup of its own where it may make one (`memory`); a process and thread
-count; the
-size of the work folder; printed output kept up to a size and discarded
+count (which names the limit; the kernel's RLIMIT_NPROC, set in each child,
+is what holds it, in every mode); the size of the work folder; printed output kept up to a size and discarded
 beyond at pipe speed. When a child is closed, everything the student's
 code started goes with it; when the sandbox closes, nothing of the
 submission is left running or on disk. Linux only.
@@ -61,22 +61,29 @@ class Limits:
     Args:
         timeout: seconds a test may take, unless the test sets its own.
         import_timeout: seconds the student's module may take to import.
+        lab_timeout: seconds all of a lab's tests may take together, imports included (each test
+            imports the module again in a fresh child): a module slow to import, or code that
+            loops, costs at most this per lab. The solutions' heaviest lab takes about 36 s in
+            Gradescope's box (half a CPU, cold cache), so 300 s leaves eight times that, and nine
+            labs at most 45 min.
         memory: bytes of memory of the whole sandbox (workers and children:
             anonymous and shared memory, memfd files and tmpfs; see `memory`).
         file_size: bytes of the largest file a child may write.
         disk: bytes the children may write to their work folders, all told.
-        processes: processes and threads the sandbox's children may run at once.
+        processes: processes and threads a child's code may start (the kernel refuses the
+            next fork or thread, see `child._limit_tasks`; the grader stops the test).
     """
 
     timeout: float = 60.0
     import_timeout: float = 60.0
+    lab_timeout: float = 300.0
     memory: int = 2 * 2**30
     file_size: int = 64 * 2**20
     disk: int = 256 * 2**20
     processes: int = 256
 
     def __post_init__(self):
-        for name in ("timeout", "import_timeout", "memory", "file_size", "disk", "processes"):
+        for name in ("timeout", "import_timeout", "lab_timeout", "memory", "file_size", "disk", "processes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not value > 0:
                 raise ValueError(f"Limits.{name} must be positive, got {value!r}")
@@ -327,13 +334,13 @@ class Child:
         self._oom_kills = sandbox.meter.oom_kills()
         self.closed = False
 
-    def wait_for_import(self):
-        """Wait for the module to load. Returns the child's reply to importing it.
+    def wait_for_import(self, deadline=float("inf")):
+        """Wait for the module to load, until `deadline` (time.monotonic()) at the latest. Returns the child's reply.
 
         Raises:
             SandboxError: the child cannot read a library of the grader's (the machine's fault).
         """
-        deadline = time.monotonic() + self.limits.import_timeout
+        deadline = min(time.monotonic() + self.limits.import_timeout, deadline)
         confined = self._exchange(b"", deadline, self.limits.import_timeout, protocol.check_confined)
         if "environment" in confined:
             raise SandboxError(

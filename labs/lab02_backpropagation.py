@@ -334,6 +334,15 @@ def train(x, target, params, lr, steps, update_biases=False):
 #   instead of dE/dW5 = 0.0602: the new W5 is -0.2006021;
 # - 0.2 - 0.01 * 0.003 is printed as 0.1997; it is 0.19997 (and with the
 #   right gradient the new W4 is 0.1999781).
+# Three slips in the slides' writing, not their arithmetic:
+# - the W3 update is written W3 - eta * dE/dW2; it uses, and should read,
+#   dE/dW3 (0.62 - 0.01 * 0.009 = 0.61991 is dE/dW3's slide value);
+# - the factor labelled dh2out/dh2in = 0.236 in the dE/dW1 and dE/dW2
+#   chains is h1's: sigmoid'(h1_in) = sigmoid'(0.48) = 0.2361, the right
+#   factor for W1 and W2, which feed h1. h2's is sigmoid'(0.022) = 0.2500
+#   (0.25, as the dE/dW3 chain has it);
+# - the derivative sigma(0.48) (1 - sigma(0.48)) is labelled dh_out/dh2_in;
+#   0.48 is h1_in, so it is dh1_out/dh1_in.
 
 # %%
 APPENDIX_B_X = np.array([0.1, 0.3])

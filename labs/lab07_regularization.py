@@ -61,7 +61,13 @@ Where deck 004's slides say otherwise:
   break the symmetry. Recomputed: a 64-16-10 sigmoid MLP trained on the
   1,797 digits (pixels / 16) by 300 full-batch gradient-descent steps
   (lr 0.5) keeps 16 identical hidden units from zeros and classifies 10%
-  of those digits; from N(0, 0.1**2) weights it reaches 92%.
+  of those digits; from N(0, 0.1**2) weights it reaches 92%. Those two
+  figures hold with a softmax + cross-entropy output, as in this lab's
+  study. With a sigmoid output and squared error instead (half the summed
+  squared error, averaged over the digits), the same net and steps reach
+  only 51% from N(0, 0.1**2) weights (still 10% from zeros): that loss's
+  gradient shrinks wherever a sigmoid output saturates, so it learns far
+  more slowly.
 - The slides' step-by-step dropout draws the mask "for each epoch"; the
   next slide's "at each iteration" is right: a new mask at every training
   step (every batch), as `dropout` draws one at every call. A mask kept for
@@ -77,6 +83,12 @@ Where deck 004's slides say otherwise:
   2014) had no batch normalization; Ioffe and Szegedy introduced it in
   2015 and showed it on an Inception network, GoogLeNet's design, which
   it trained in far fewer steps.
+- Deck 003 says batch normalization standardizes each layer's outputs "to
+  have a mean of 0 and a standard deviation of 1". Only the normalized
+  x_hat does; the layer outputs gamma * x_hat + beta, so each feature's
+  batch mean is beta and its std |gamma| (a hair less, because of eps),
+  and gamma and beta are learned. With gamma = 1 and
+  beta = 0, their starting values, the slide's statement holds.
 
 Shapes: a batch X has shape (n, d), one example per row. A weight matrix W
 has shape (n_in, n_out) and a layer computes X @ W + b with b of shape

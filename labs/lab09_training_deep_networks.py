@@ -41,6 +41,11 @@ removes). Simple models: high bias, low variance; flexible models: the
 reverse. Learning curves (errors against the training-set size) show the
 two apart: an underfitting model's curves meet early at a high error; an
 overfitting model's curves stay far apart and close only with more data.
+Deck 004's bias/variance slide defines variance as "our ability to match
+the spread of our data". It is not: variance is the model's sensitivity to
+the training sample, how much its predictions change when it is refitted on
+another training set (the slide's own next line: "small changes in dataset
+-> large changes in our model"). Matching the data's spread is low bias.
 
 Hyperparameters are chosen on the validation set: a grid search tries every
 combination of a few values per knob; a random search draws each trial at

@@ -14,7 +14,13 @@ w <- w - lr * dE/dw. Repeat, and the error shrinks.
 Where the slides say otherwise:
 - Deck 000 writes the rule X = X - lr * d/dX f(X) and calls X the "input".
   X is the parameter being learned (a weight); the inputs are the data and
-  stay fixed while the weights move.
+  stay fixed while the weights move. The same slide calls F(X) the "output
+  based on X": it is the cost being minimised (the error E as a function of
+  the weight), not the neuron's output. Descending the output itself would
+  just push the neuron's answer down, whatever the target.
+- Deck 004 says the human brain has "nearly 10 billion neurons". Current
+  estimates are about 86 billion (Azevedo et al., 2009); about 16 billion of
+  them are in the cortex.
 - Deck 002 says training moves "down toward the gradient". It moves
   against it: the gradient points uphill, so w - lr * dE/dw goes down.
 
@@ -168,7 +174,16 @@ def squared_error(target, output):
 # ## 4. Gradients by the chain rule
 # Both losses give dL/dnet (call it delta) first; dnet/dw = x and dnet/db = 1
 # finish the job. The slides' OR gate gives dE/dw2 = -0.066317 (deck 000
-# prints -0.06631, the product of the rounded -0.31003 and 0.21391).
+# prints -0.06631, truncated: -0.066317 rounds to -0.06632, and so does
+# -0.0663185, the product of the rounded -0.31003 and 0.21391).
+#
+# Deck 004's appendix A trains one such neuron: x = (0.1, 0.3), w = (0.5, 0.2),
+# b = 1.83, target 0.03, lr 0.01: net 1.94, output 0.874352, dE/dout 0.844352,
+# dout/dnet 0.109860, so dE/dw = (0.0093, 0.0278) (0.009276, 0.027828). The
+# slides print dE/dW1 as 0.01 (it is 0.0093) and dE/dW2 as 0.03, yet update
+# W2 with 0.028: 0.2 - 0.01 * 0.028 = 0.19972. Neither printed figure is the
+# one to use: with the unrounded gradients the new weights are 0.49990724 and
+# 0.19972172.
 #
 # Deck 000 then updates w2 "from w2 = 1": 1 - 0.05 * (-0.06631) = 1.0033155
 # is right arithmetic on the wrong start. w2 was 0.3, so with lr 0.05 the new

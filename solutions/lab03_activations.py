@@ -42,6 +42,10 @@ Where the slides say otherwise:
   gradients". It is the other way round: s'(0) = 1/4 is the largest the
   derivative gets; large |z| saturates the unit and makes s'(z) tiny
   (s'(10) = 4.5e-5). The slide's next lines say so.
+- Deck 003's sigmoid slide says its "output is in range [0,1]". The range
+  is open, (0, 1): 1 / (1 + e^-z) is never exactly 0 or 1 for a finite z.
+  (In floating point it rounds to 1.0 from about z = 37 on, which is why
+  log(1 - sigmoid(z)) needs care.)
 
 Numerical care. e^z overflows for z above about 709: softmax subtracts the
 row's maximum first (softmax(z) = softmax(z - c) for any c), and softplus and

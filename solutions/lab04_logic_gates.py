@@ -4,13 +4,15 @@ Rosenblatt's perceptron fires when its weighted sum is positive:
 
     perceptron(x) = 1 if x @ w + b > 0, else 0.
 
-A slip in the slides (deck 003, the activation-function table): the step
-function is written "0 if x > 0; 1 if x >= 0". The two cases overlap (every
-x > 0 fits both) and no case covers x < 0. What is meant is 0 if x < 0 and
-1 if x >= 0, as a later slide and lab 3's `step` have it. The perceptron
-slide itself says "1 if wx + b > 0, 0 otherwise": a sum of exactly 0 gives
-0. That strict threshold is the one this lab uses; the two rules differ only
-at exactly 0, which is why a test checks that case.
+A slip in the slides (deck 003, the bullet slide on the step function, the
+one that calls it "one of the simplest activation functions"; it is not a
+table): the step function is written "0 if x > 0; 1 if x >= 0". The two
+cases overlap (every x > 0 fits both) and no case covers x < 0. What is
+meant is 0 if x < 0 and 1 if x >= 0, as a later slide and lab 3's `step`
+have it. The perceptron slide itself says "1 if wx + b > 0, 0 otherwise":
+a sum of exactly 0 gives 0. That strict threshold is the one this lab
+uses; the two rules differ only at exactly 0, which is why a test checks
+that case.
 
 With two inputs, w1 x1 + w2 x2 + b = 0 is a straight line across the plane:
 the perceptron answers 1 on one side and 0 on the other. Logic gates are the

@@ -46,6 +46,16 @@ Where deck 004's slides say otherwise:
   gradient descent must pass over the whole dataset for every step, which
   is what makes it impractical on large datasets. The digits figure uses
   batches of 32.
+- The slide on Adam expands it as "Adaptive Movement Estimation". It is
+  Adaptive Moment Estimation (Kingma and Ba, 2015): m and v estimate the
+  gradient's first and second moments, its mean and its uncentred variance,
+  as the same slide's next bullet says.
+- The table of optimizers credits batch gradient descent with "guaranteed
+  convergence to global optimum". That holds only for a convex loss and a
+  small enough step (below 2 / L for an L-smooth loss), as an earlier slide
+  says ("for convex problems"). On a non-convex loss it can stop at a local
+  minimum or a saddle point, and too large a step diverges even on a convex
+  one: for f(w) = w**2, w <- w - lr 2w gives |w| growing once lr > 1.
 
 Keras writes momentum differently, v <- beta v + g, w <- w - lr v: a
 velocity in units of lr * gradient. The two forms take the same steps when

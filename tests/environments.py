@@ -18,6 +18,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -498,6 +499,75 @@ class GradescopeBox:
         self.close()
 
 
+class PidsNet:
+    """A pids cgroup that caps a command's processes and threads: a safety net under a fork bomb's test.
+
+    `command(argv)` runs `argv` inside it (made by root, so put the net
+    around a command that drops privileges); `peak` is the most tasks it
+    held, `refused` how many forks or clones it refused (0: whatever bounded
+    the command, it was not the net), `left()` the processes still in it.
+    Raises `Unavailable` (its reason) where this machine cannot make one.
+    """
+
+    class Unavailable(Exception):
+        pass
+
+    def __init__(self, limit):
+        if os.geteuid() != 0:
+            raise self.Unavailable("making a cgroup needs root")
+        name = f"walls-net-{os.getpid()}-{time.monotonic_ns()}"
+        reason = "no pids controller is given to this process's cgroups"
+        for version, parent in memory.own_cgroups("pids"):
+            if version == 2 and "pids" not in Path(parent, "cgroup.subtree_control").read_text().split():
+                continue
+            try:
+                self.folder = Path(parent, name)
+                self.folder.mkdir()
+                (self.folder / "pids.max").write_text(str(limit))
+                return
+            except OSError as error:
+                self.close()
+                reason = str(error)
+        raise self.Unavailable(f"no pids cgroup can be made here ({reason})")
+
+    def command(self, argv):
+        """The command line that runs `argv` in the net."""
+        procs = shlex.quote(str(self.folder / "cgroup.procs"))
+        return ["sh", "-c", f'echo $$ > {procs} && exec "$@"', "net", *argv]
+
+    def _read(self, name):
+        return (self.folder / name).read_text()
+
+    @property
+    def peak(self):
+        """The most tasks the net held (None on a kernel that does not record it)."""
+        try:
+            return int(self._read("pids.peak"))
+        except FileNotFoundError:
+            return None
+
+    def left(self, seconds=5.0):
+        """The pids still in the net after up to `seconds` (processes that were dying have left by then)."""
+        deadline = time.monotonic() + seconds
+        while (pids := [int(pid) for pid in self._read("cgroup.procs").split()]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return pids
+
+    @property
+    def refused(self):
+        return int(self._read("pids.events").split()[1])  # "max N"
+
+    def close(self):
+        for _ in range(100):
+            try:
+                self.folder.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:  # its last processes still leaving
+                time.sleep(0.05)
+
+
 def open_folder():
     """A new folder every user can reach and write (the caller removes it)."""
     folder = Path(tempfile.mkdtemp(prefix="walls-", dir="/tmp"))
@@ -602,3 +672,46 @@ def claims(token):
 if __name__ == "__main__":
     out, token = sys.argv[1], sys.argv[2]  # token: digits, unique to the run
     Path(out).write_text(json.dumps(claims(token)))
+
+
+# A Dask cluster of real processes, as `batch --scheduler` meets it.
+
+START_SECONDS = 60  # a scheduler or worker not up by then will not come up
+
+
+class DaskCluster:
+    """A scheduler and its workers, run from the checkout as a course's machines run them, in `folder`."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.folder.mkdir()
+        self.file = self.folder / "scheduler.json"
+        self.log = open(self.folder / "cluster.log", "w")
+        self.workers = []
+        self.scheduler = self._start("scheduler", "--scheduler-file", str(self.file), "--port", "0", "--no-dashboard")
+        deadline = time.monotonic() + START_SECONDS
+        while not self.file.exists():
+            assert time.monotonic() < deadline, f"the scheduler did not start: see {self.log.name}"
+            time.sleep(0.2)
+        self.address = json.loads(self.file.read_text())["address"]
+
+    def _start(self, *arguments):
+        # Its own process group: killing it kills the nanny and the worker process it runs.
+        return subprocess.Popen([sys.executable, "-m", "dask", *arguments], cwd=course.ROOT, stdout=self.log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def add_workers(self, count):
+        from distributed import Client
+
+        for _ in range(count):
+            self.workers.append(self._start("worker", self.address, "--nthreads", "1", "--no-dashboard",
+                                            "--local-directory", str(self.folder / f"worker{len(self.workers)}")))
+        with Client(self.address, timeout=START_SECONDS) as client:
+            client.wait_for_workers(len(self.workers), timeout=START_SECONDS)
+
+    def close(self):
+        for process in [*self.workers, self.scheduler]:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        self.log.close()

@@ -6,8 +6,10 @@ CI); tests/test_walls.py runs the key claims in the other environments.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 from helpers import FAST
@@ -115,9 +117,17 @@ def test_the_grader_cannot_be_signalled(ask):
 
 def test_a_python_that_lives_in_tmp_still_grades(tmp_path):
     # /tmp is private in the sandbox: a virtual environment below it must be bound in on top, not hidden.
+    # It has the running interpreter's packages: a base's through --system-site-packages, and a venv's own
+    # (which that option skips) through its site-packages folder, made a link to them. A .pth naming them
+    # would not do: the sandbox shows a Python only its prefixes and site folders, not what a .pth adds.
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    done = subprocess.run([str(venv / "bin" / "python"), "-m", "autograder", "grade", "--quiet",
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    shutil.rmtree(own)
+    os.symlink(sysconfig.get_paths()["purelib"], own)
+    done = subprocess.run([str(python), "-m", "autograder", "grade", "--quiet",
                            str(course.SOLUTIONS / "lab01_gradient_descent.py")], cwd=course.ROOT,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]

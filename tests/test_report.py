@@ -1,6 +1,12 @@
-"""What the reports show: printed output only on visible tests, and truncated."""
+"""What the reports show: printed output only on visible tests, and truncated; names and cells only as data."""
 
-from autograder import report
+import csv
+import io
+import json
+
+import pytest
+
+from autograder import batch, report
 from autograder.runner import LabResult, TestResult
 
 
@@ -22,3 +28,35 @@ def test_hidden_tests_show_no_printed_output():
 
 def test_the_table_totals_the_points():
     assert report.table([lab_with(hidden=False)]).splitlines()[-1] == "Total: 0 / 1"
+
+
+@pytest.mark.parametrize("name", ["=1+2*3", "+1", "-1+2", "@SUM(1+1)", "\t=1", "\r=1"])
+def test_text_that_would_start_a_formula_is_quoted(name):
+    shown = report.as_data(name)
+    assert shown.startswith(("'", "\\")) and not shown.startswith(report.FORMULA_START), (
+        f"{name!r} shown as {shown!r} would still start a spreadsheet formula")
+
+
+@pytest.mark.parametrize("name", ["\x1b[31mada", "ada\nbob", "ada\x07", "ad\u202ea", "ada\x9b"])
+def test_control_characters_never_reach_a_name_shown(name):
+    shown = report.as_data(name)
+    assert not report.CONTROLS.search(shown), f"{name!r} shown as {shown!r} keeps a control character"
+    assert shown != report.as_data(name.replace(report.CONTROLS.search(name).group(), "")), (
+        "two names that differ by a control character should not look alike")
+
+
+def test_ordinary_names_are_shown_as_they_are():
+    assert report.as_data("Ada Lovelace (ada_l)") == "Ada Lovelace (ada_l)"
+
+
+def test_gradebook_text_cells_are_data_and_numbers_stay_numbers(tmp_path):
+    lab = "lab01_gradient_descent"
+    (tmp_path / "=1+2*3").mkdir()
+    results = {"score": 2.5, "max_score": 5, "output": "@SUM(1+1)\x1b[2J",
+               "tests": [{"score": 2.5, "extra_data": {"lab": lab}}]}
+    (tmp_path / "=1+2*3" / "results.json").write_text(json.dumps(results))
+    (tmp_path / "-cmd").mkdir()
+    (tmp_path / "-cmd" / batch.FAILED).write_text("+HYPERLINK(1)\n")
+    rows = list(csv.reader(io.StringIO(batch.gradebook(tmp_path, ["=1+2*3", "-cmd"], [lab]))))
+    assert rows[1] == ["'=1+2*3", "2.5", "2.5", "5", "'@SUM(1+1)\\x1b[2J"], rows[1]
+    assert rows[2] == ["'-cmd", "", "0", "", "'+HYPERLINK(1)"], rows[2]

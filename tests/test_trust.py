@@ -14,6 +14,7 @@ from helpers import FAST
 from autograder import runner
 from autograder.course import GradedTest
 from autograder.graded import expect_close, expect_true, graded
+from autograder.sandbox import Limits
 
 LAB = "lab99_trust"
 PAIRWISE = (1.0, 3.0, 5.0, 3.0)
@@ -159,10 +160,40 @@ def test_a_grader_slow_to_read_still_gets_the_childs_import_reply(tmp_path, monk
 
     real = sandbox.Child.wait_for_import
 
-    def slow(child):
+    def slow(child, *args):
         time.sleep(1.0)
-        return real(child)
+        return real(child, *args)
 
     monkeypatch.setattr(sandbox.Child, "wait_for_import", slow)
     result = score(tmp_path, "import numpy as np\n" + BY_HAND, [forbidding("numpy.convolve")])
     assert result.score == 1, f"the second message was lost: {result.tests[0].message or result.error}"
+
+
+def _calls_square(number):
+    @graded(points=1)
+    def check(lab):
+        "square(3.0) is 9.0"
+        expect_true(abs(lab.square(3.0) - 9.0) < 1e-12, "9.0", "something else")
+
+    return GradedTest(LAB, f"99.{number}", "square", 1.0, False, None, {}, check)
+
+
+SLOW_OR_STUCK = {
+    "sleeps at import": "import time\ntime.sleep(1.0)\ndef square(x):\n    return x * x\n",
+    "loops for ever": "def square(x):\n    while True:\n        pass\n",
+}
+
+
+@pytest.mark.parametrize("source", SLOW_OR_STUCK.values(), ids=SLOW_OR_STUCK.keys())
+def test_a_lab_is_bounded_by_its_time_budget(tmp_path, source):
+    # Eight tests, each a fresh child: eight imports of 1 s, or eight timeouts of 2 s, without a budget.
+    limits = Limits(timeout=2.0, import_timeout=10.0, lab_timeout=3.0, memory=FAST.memory)
+    path = tmp_path / f"{LAB}.py"
+    path.write_text(source)
+    started = time.monotonic()
+    result = runner.grade_lab(LAB, path, limits, tests=[_calls_square(number) for number in range(1, 9)])
+    seconds = time.monotonic() - started
+    assert seconds < 6, f"the lab took {seconds:.1f} s, past its budget of 3 s"
+    assert len(result.tests) == 8, "every test needs a result"
+    assert "ran out of its time budget" in result.tests[-1].message, (
+        f"the last test should say the lab's budget ran out:\n{result.tests[-1].message}")

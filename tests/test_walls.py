@@ -23,8 +23,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, command_in, grade_calls, leftovers, open_folder, why_not,
-                          write_walls)
+from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, PidsNet, command_in, grade_calls, leftovers,
+                          open_folder, why_not, write_walls)
 from helpers import FAST, solution_text
 
 from autograder import batch, confine, course, protocol, report, runner, wire
@@ -342,14 +342,6 @@ def test_a_process_tree_is_bounded_by_the_process_limit(hostile, function):
     assert after.passed, f"the next test should still run: {after.message}"
 
 
-def test_a_fork_bomb_is_stopped(hostile):
-    limits = Limits(timeout=3, import_timeout=10, processes=32)
-    result, _ = hostile([("bomb", ()), ("alive", ())], limits, seconds=40)
-    bomb, after = result.tests
-    assert not bomb.passed and ("more than 32 processes" in bomb.message or "timed out" in bomb.message), bomb.message
-    assert after.passed, f"the next test should still run: {after.message}"
-
-
 # Signals and the network.
 
 def test_the_worker_and_the_grader_cannot_be_killed(hostile):
@@ -459,12 +451,13 @@ def environment(request):
     return request.param
 
 
-def _run_in(environment, argv, folder, timeout=300, **env):
-    """Run `argv` in `environment` with scratch folders in `folder`; the CompletedProcess."""
+def _run_in(environment, argv, folder, timeout=300, net=None, **env):
+    """Run `argv` in `environment` (inside `net`, a `PidsNet`, if given) with scratch folders in `folder`."""
     tmp = folder / "tmp"
     tmp.mkdir()
     tmp.chmod(0o1777)
-    return subprocess.run(command_in(environment, argv), capture_output=True, text=True, timeout=timeout,
+    command = command_in(environment, argv)
+    return subprocess.run(net.command(command) if net else command, capture_output=True, text=True, timeout=timeout,
                           cwd=course.ROOT, env={**os.environ, "TMPDIR": str(tmp), **env})
 
 
@@ -529,6 +522,58 @@ def test_a_submission_that_kills_everything_it_can_is_still_graded(environment):
         f"in '{environment}' a correct lab that tries to kill every process should still earn every point: "
         f"{results['score']} / {results['max_score']}\n{results['output']}")
     assert not left, f"in '{environment}' the grading left {left} on disk"
+
+
+FORK_BOMB = """
+
+def sigmoid(z):
+    import os, time
+    while True:  # every process forks for ever
+        try:
+            os.fork()
+        except OSError:
+            time.sleep(0.01)
+"""
+# Tasks the safety net allows: far above a grading's own bound (its process limit and the sandbox's
+# own processes), far below what hurts this machine.
+NET_TASKS = 1024
+
+
+@pytest.fixture
+def net():
+    """A `PidsNet` of NET_TASKS around a command (skipped where none can be made: no bomb without a net)."""
+    try:
+        made = PidsNet(NET_TASKS)
+    except PidsNet.Unavailable as error:
+        pytest.skip(f"a fork bomb is only tried under a safety net: {error}")
+    yield made
+    made.close()
+
+
+def test_a_fork_bomb_is_stopped(environment, net):
+    folder = open_folder()
+    lab = "lab01_gradient_descent"
+    student = folder / f"{lab}.py"
+    student.write_text(solution_text(lab) + FORK_BOMB)
+    student.chmod(0o644)
+    try:
+        # 1.1 calls sigmoid; 1.5 (gradient descent) does not.
+        done = _run_in(environment, [PYTHON, "-m", "autograder", "grade", str(student), "--json",
+                                     str(folder / "results.json"), "--timeout", "5", "--test", "1.1", "--test", "1.5"],
+                       folder, net=net)
+        assert done.returncode == 0, f"grading in '{environment}' did not complete:\n{done.stderr[-2000:]}"
+        tests = {test["number"]: test for test in json.loads((folder / "results.json").read_text())["tests"]}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert not net.refused, (
+        f"in '{environment}' the fork bomb reached the safety net of {NET_TASKS} tasks (peak {net.peak}): the "
+        f"grading's own limit of {Limits.processes} did not hold it")
+    bomb, after = tests["1.1"], tests["1.5"]
+    assert bomb["score"] == 0 and re.search(f"more than {Limits.processes} processes|timed out", bomb["output"]), (
+        f"in '{environment}' the bomb's test should fail, saying why:\n{bomb['output']}")
+    assert after["score"] == after["max_score"], f"in '{environment}' the next test should still pass:\n{after['output']}"
+    left = net.left()
+    assert not left, f"in '{environment}' processes of the grading still run after it: {_describe(left)}"
 
 
 def _closed_to_others(path):

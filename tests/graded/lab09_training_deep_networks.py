@@ -40,11 +40,15 @@ def as_pairs(params):
 
 @graded(points=1)
 def split_indices_partition(lab):
-    "split_indices(50, 0.2, 0.1) gives 35 training, 10 validation and 5 test indices: each of 0..49 once, shuffled"
+    "split_indices(50, 0.2, 0.1) gives 35 training, 10 validation and 5 test indices: each of 0..49 once, shuffled; (20, 0.18, 0.29) rounds to 10, 4 and 6"
     train, val, test = (np.asarray(part) for part in lab.split_indices(50, 0.2, 0.1, seed=0))
     called = "split_indices(50, 0.2, 0.1, seed=0)"
     expect_equal((len(train), len(val), len(test)), (35, 10, 5), called=called,
                  hint="test: round(0.1 * 50) = 5, validation: round(0.2 * 50) = 10, training: the rest")
+    expect_equal(tuple(len(part) for part in lab.split_indices(20, 0.18, 0.29, seed=0)), (10, 4, 6),
+                 called="split_indices(20, 0.18, 0.29, seed=0): the sizes",
+                 hint="the contract rounds: round(0.29 * 20) = round(5.8) = 6 test and round(3.6) = 4 validation "
+                      "indices; int() cuts them down to 5 and 3")
     expect_equal(sorted(np.concatenate([train, val, test]).tolist()), list(range(50)), called=called,
                  hint="the three parts cut one permutation of 0 .. n - 1: no index twice, none left out")
     expect_true(not np.array_equal(np.sort(train), train), "a shuffled training set", "the indices in order",
@@ -191,7 +195,7 @@ def bowl(params):
     return sum((np.log10(value) - CENTRE[name]) ** 2 for name, value in params.items())
 
 
-@graded(points=2)
+@graded(points=1)
 def grid_search_tries_every_combination(lab):
     "grid_search tries all 3 x 2 combinations, the last name changing fastest, and keeps the lowest error"
     grid = {"lr": [1e-3, 1e-2, 1e-1], "l2": [1e-4, 1e-2]}
@@ -204,6 +208,19 @@ def grid_search_tries_every_combination(lab):
     expect_close([error for _, error in trials], [bowl(params) for params in expected], rtol=1e-12, called=called,
                  hint="each trial keeps the error evaluate returned")
     expect_equal(best, {"lr": 1e-2, "l2": 1e-4}, called=called, hint="keep the combination with the lowest error")
+
+
+@graded(points=1)
+def grid_search_keeps_the_first_of_ties(lab):
+    "grid_search with two combinations tied for the lowest error keeps the first one tried"
+    grid = {"lr": [1e-4, 1e-3, 1e-1], "l2": [1e-4]}
+    errors = [bowl({"lr": lr, "l2": 1e-4}) for lr in grid["lr"]]
+    expect_true(errors[1] == errors[2] < errors[0], "lr 1e-3 and 1e-1 tied at the lowest error", f"{errors}")  # the test's own premise
+    best, _, _ = lab.probes.grid_search_recorded(grid, CENTRE)
+    expect_equal(best, {"lr": 1e-3, "l2": 1e-4},
+                 called="grid_search(evaluate, {'lr': [1e-4, 1e-3, 1e-1], 'l2': [1e-4]}), errors 4, 1 and 1",
+                 hint="the contract keeps the first of tied combinations: replace the best only on a strictly lower "
+                      "error (min and np.argmin already keep the first)")
 
 
 @graded(points=2)
@@ -256,7 +273,7 @@ CONFIGS = [(name, residual) for name in ("relu", "leaky_relu", "tanh") for resid
 
 @graded(points=1)
 def init_deep_mlp_shapes_and_scales(lab):
-    "init_deep_mlp gives depth + 1 layers of the right shapes, zero biases, and He, Xavier or a given std"
+    "init_deep_mlp gives depth + 1 layers of the right shapes, zero biases, and He, Xavier or a given std, drawn from its seed"
     params = as_pairs(lab.init_deep_mlp(5, 4, 3, 2, scale="he", seed=0))
     called = "init_deep_mlp(5, 4, 3, 2, scale='he', seed=0)"
     expect_equal([W.shape for W, _ in params], [(5, 4), (4, 4), (4, 4), (4, 2)], called=called,
@@ -270,6 +287,18 @@ def init_deep_mlp_shapes_and_scales(lab):
         expect_close([W.std() for W, _ in params], stds, rtol=0.04,
                      called=f"init_deep_mlp(200, 100, 2, 80, scale={scale!r}, seed=1): each layer's std",
                      hint="He: sqrt(2 / fan_in); Xavier: sqrt(2 / (fan_in + fan_out)); a number: that std")
+    first, again, other = (as_pairs(lab.init_deep_mlp(5, 4, 3, 2, seed=seed)) for seed in (7, 7, 8))
+    called = "init_deep_mlp(5, 4, 3, 2, seed=7) twice, and with seed=8"
+    expect_true(all(np.array_equal(W, W_again) for (W, _), (W_again, _) in zip(first, again)),
+                "the same weights for the same seed", "different weights", called=called,
+                hint="draw every layer from np.random.default_rng(seed), not from an unseeded generator")
+    expect_true(not any(np.array_equal(W, W_other) for (W, _), (W_other, _) in zip(first, other)),
+                "other weights in every layer for another seed", "a layer with the same weights", called=called,
+                hint="use the seed you were given")
+    expect_true(not np.array_equal(first[1][0], first[2][0]), "two hidden 4 x 4 layers with different weights",
+                "the same weights in both", called=called,
+                hint="one generator for the whole network, its layers drawn one after the other: a generator "
+                     "made afresh for each layer repeats the same draw")
 
 
 @graded(points=2)
@@ -304,7 +333,7 @@ def deep_mlp_backward_numerical(lab):
 
 @graded(points=1)
 def norms_and_clipping_by_hand(lab):
-    "layer_gradient_norms of dW = [[3, 4]] is 5; clip_by_global_norm scales every array by one factor: norm 13 to 1"
+    "layer_gradient_norms of dW = [[3, 4]] is 5; clip_by_global_norm scales every array by one factor: norm 13 to 1, and np.inf clips nothing"
     grads = [(np.array([[3.0, 4.0]]), np.array([12.0])), (np.array([[0.0]]), np.array([0.0]))]
     expect_close(lab.layer_gradient_norms(grads), [5.0, 0.0], rtol=1e-12,
                  hint="the Frobenius norm of each dW, biases left out")
@@ -315,10 +344,15 @@ def norms_and_clipping_by_hand(lab):
     expect_close(as_pairs(clipped)[0][1], [12 / 13], rtol=1e-12, hint="the biases are scaled too")
     clipped, norm = lab.clip_by_global_norm(grads, 20.0)
     expect_close(as_pairs(clipped)[0][1], [12.0], rtol=0, hint="a gradient shorter than max_norm is left as it is")
+    clipped, norm = lab.clip_by_global_norm(grads, np.inf)
+    expect_close((norm, *as_pairs(clipped)[0][0][0], *as_pairs(clipped)[0][1]), (13.0, 3.0, 4.0, 12.0), rtol=1e-12,
+                 called="clip_by_global_norm(grads, np.inf)",
+                 hint="max_norm = np.inf clips nothing: the gradients unchanged, the norm still measured (np.inf "
+                      "is a valid max_norm, and inf / inf is NaN)")
     expect_raises(ValueError, lab.clip_by_global_norm, grads, 0.0, mentions="max_norm")
 
 
-@graded(points=2)
+@graded(points=1)
 def train_deep_mlp_matches_reference(lab):
     "train_deep_mlp's losses and gradient norms over 15 steps match a reference, with and without clipping"
     X, y = (np.asarray(v) for v in reference.digits(60))
@@ -332,6 +366,25 @@ def train_deep_mlp_matches_reference(lab):
         expect_close(norms, expected_norms, rtol=1e-8, called=called,
                      hint="record the global norm before clipping; with clip, scale every gradient by "
                           "min(1, clip / norm) before the step")
+
+
+@graded(points=1)
+def train_deep_mlp_leaves_params_untouched(lab):
+    """train_deep_mlp leaves the params it was given untouched: the lab's learning-rate experiment starts every rate from them
+
+    Trained for 5 steps at lr 0.5 on 60 digits, the list passed in must hold
+    the same weights and biases afterwards.
+    """
+    X, y = (np.asarray(v) for v in reference.digits(60))
+    net = as_pairs(reference.params([64, 16, 16, 10], "he", 5))
+    after = as_pairs(lab.probes.train_then_inputs(X, y, net, 0.5, 5))
+    changed = [layer + 1 for layer, ((W, b), (W_after, b_after)) in enumerate(zip(net, after))
+               if not (np.array_equal(W, W_after) and np.array_equal(b, b_after))]
+    expect_true(len(after) == len(net) and not changed, "every layer of the params passed in as it was",
+                f"layers {changed} changed" if changed else f"{len(after)} layers instead of {len(net)}",
+                called="train_deep_mlp(60 digits, params, 0.5, 5), then the params passed in",
+                hint="build new arrays at each step (W - lr * dW), not W -= lr * dW, and a new list, not "
+                     "params[i] = ...: the caller's params are the starting point of the next run")
 
 
 # the experiments, as properties of the student's runs -----------------------------------------
@@ -383,7 +436,7 @@ def clipping_tames_exploding_gradients(lab):
 
 @graded(points=2)
 def dead_unit_fraction_values(lab):
-    "dead_unit_fraction counts, per hidden layer, the units whose slope is 0 on every example: as a reference counts them"
+    "dead_unit_fraction counts, per hidden layer, the units whose slope is 0 on every example, plain and residual: as a reference counts them"
     X, y = (np.asarray(v) for v in reference.digits(200))
     net = as_pairs(reference.params([64, 32, 32, 10], 1.0, 3))
     _, _, trained = reference.train(X, y, net, 2.0, 100)
@@ -394,6 +447,15 @@ def dead_unit_fraction_values(lab):
                  hint="a unit is dead when f'(z) is 0 for every row of X (np.all over axis 0), not for some rows")
     expect_close(lab.dead_unit_fraction(X, trained, "leaky_relu"), [0.0, 0.0], rtol=0,
                  called="dead_unit_fraction(..., 'leaky_relu')", hint="a leaky ReLU's slope is never 0")
+    rng = np.random.default_rng(101)
+    net = [(W, rng.normal(-1.0, 0.5, b.shape)) for W, b in as_pairs(reference.params([64, 16, 16, 16, 10], 0.5, 1))]
+    expected = reference.dead_fractions(X, net, "relu", True)
+    plain = reference.dead_fractions(X, net, "relu", False)
+    expect_true(not np.array_equal(expected, plain), "a residual net whose dead units a plain pass counts otherwise",
+                f"residual {expected}, plain {plain}")  # the test's own premise
+    expect_close(lab.dead_unit_fraction(X, net, "relu", True), expected, rtol=0, atol=1e-12,
+                 called="dead_unit_fraction(200 digits, 3 hidden ReLU layers of 16 with negative biases, residual=True)",
+                 hint="pass residual on to the forward pass: with the skips, the later layers see other inputs")
 
 
 @graded(points=2)
@@ -528,7 +590,7 @@ def critical_points_by_hand(lab):
                           "eigenvalues 4 and -2")
 
 
-@graded(points=2)
+@graded(points=1)
 def stochastic_depth_drops_blocks(lab):
     "stochastic_depth_block keeps the whole branch with probability p while training, and scales it by p at inference"
     rng = np.random.default_rng(10)
@@ -546,6 +608,23 @@ def stochastic_depth_drops_blocks(lab):
     low, high = 400 * 0.7 - 5 * np.sqrt(400 * 0.21), 400 * 0.7 + 5 * np.sqrt(400 * 0.21)
     expect_true(low <= kept.sum() <= high, f"between {low:.0f} and {high:.0f} of 400 kept", f"{int(kept.sum())}",
                 called=called, hint="keep the block with probability survival, drawing from the rng given")
+
+
+@graded(points=1)
+def stochastic_depth_with_an_int_seed(lab):
+    "stochastic_depth_block with an int seed as rng keeps the branch exactly when np.random.default_rng(seed).random() < p"
+    rng = np.random.default_rng(11)
+    h, W, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 4)), rng.normal(size=4)
+    branch = np.maximum(h @ W + b, 0)
+    seeds = list(range(20))
+    outputs = lab.probes.stochastic_depth_seeded_runs(h, W, b, 0.7, seeds)
+    for seed, out in zip(seeds, outputs):
+        keep = np.random.default_rng(seed).random() < 0.7
+        expect_close(out, h + branch if keep else h, rtol=1e-12,
+                     called=f"stochastic_depth_block(h, W, b, 0.7, True, rng={seed})",
+                     hint="rng may be an int seed: make it a generator with np.random.default_rng(rng), then one "
+                          "rng.random() < survival decides; the branch is " + ("kept" if keep else "dropped")
+                          + " for this seed")
 
 
 @graded(points=1)

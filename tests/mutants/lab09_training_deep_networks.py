@@ -1,6 +1,19 @@
 """Plausible mistakes in lab 9: (what the student got wrong, old text, new text, the graded tests that catch it)."""
 
+from pathlib import Path
+
 TRAIN_STEP = "        params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]\n"
+
+# The solution's training clips with max_norm = np.inf when clip is None, so a clip_by_global_norm that
+# fails on np.inf fails training too; a student's training may clip only when asked. That mutant changes
+# both functions: one replacement of the solution's text from the clipping factor to training's call.
+CLIP_FACTOR = "    factor = max_norm / norm if norm > max_norm else 1.0\n"
+CLIP_CALL = "        grads, norm = clip_by_global_norm(grads, np.inf if clip is None else clip)\n"
+_SOLUTION = (Path(__file__).resolve().parents[2] / "solutions" / "lab09_training_deep_networks.py").read_text()
+CLIP_TO_TRAIN = _SOLUTION[_SOLUTION.index(CLIP_FACTOR):_SOLUTION.index(CLIP_CALL) + len(CLIP_CALL)]
+CLIP_NAN_FOR_INF = CLIP_TO_TRAIN.replace(CLIP_FACTOR, "    factor = max_norm / max(norm, max_norm)\n").replace(
+    CLIP_CALL, "        norm = float(np.sqrt(sum(np.sum(dW ** 2) + np.sum(db ** 2) for dW, db in grads)))\n"
+               "        if clip is not None:\n            grads, _ = clip_by_global_norm(grads, clip)\n")
 
 MUTANTS = [
     # three sets
@@ -10,6 +23,9 @@ MUTANTS = [
     ("the split ignores its seed",
      "    order = np.random.default_rng(seed).permutation(n)\n", "    order = np.random.default_rng(0).permutation(n)\n",
      ("split_indices_seeded_and_checked",)),
+    ("the split's sizes cut down with int() instead of rounded",
+     "    n_test, n_val = round(test_fraction * n), round(val_fraction * n)\n",
+     "    n_test, n_val = int(test_fraction * n), int(val_fraction * n)\n", ("split_indices_partition",)),
     # under- and overfitting
     ("polynomial features with the highest power first",
      "    return x[:, None] ** np.arange(degree + 1)\n", "    return x[:, None] ** np.arange(degree, -1, -1)\n",
@@ -44,6 +60,10 @@ MUTANTS = [
      ("grid_search_tries_every_combination",)),
     ("grid search with the first name changing fastest",
      "    names = list(grid)\n", "    names = list(grid)[::-1]\n", ("grid_search_tries_every_combination",)),
+    ("grid search keeps the last of tied combinations",
+     "    best = min(range(len(trials)), key=lambda index: trials[index][1])\n",
+     "    best = min(reversed(range(len(trials))), key=lambda index: trials[index][1])\n",
+     ("grid_search_keeps_the_first_of_ties",)),
     ("random search draws a 'log' range uniformly",
      "                params[name] = float(np.exp(rng.uniform(np.log(low), np.log(high))))\n",
      "                params[name] = float(rng.uniform(low, high))\n", ("random_search_draws_log_uniform",)),
@@ -57,6 +77,13 @@ MUTANTS = [
     # the deep MLP
     ("He initialization with the fan-out",
      '"he": np.sqrt(2.0 / fan_in)', '"he": np.sqrt(2.0 / fan_out)', ("init_deep_mlp_shapes_and_scales",)),
+    ("init_deep_mlp ignores its seed",
+     "    rng = np.random.default_rng(seed)\n    sizes = [n_in]", "    rng = np.random.default_rng(0)\n    sizes = [n_in]",
+     ("init_deep_mlp_shapes_and_scales",)),
+    ("init_deep_mlp makes a generator afresh for each layer, so same-shaped layers repeat one draw",
+     "        params.append((rng.normal(0.0, std, size=(fan_in, fan_out)), np.zeros(fan_out)))\n",
+     "        params.append((np.random.default_rng(seed).normal(0.0, std, size=(fan_in, fan_out)), np.zeros(fan_out)))\n",
+     ("init_deep_mlp_shapes_and_scales",)),
     ("the residual connection only around the last hidden layer",
      "        skips = residual and index > 0\n", "        skips = residual and index == len(params) - 2 and index > 0\n",
      ("deep_mlp_forward_values", "residual_connections_carry_the_gradient")),
@@ -75,16 +102,28 @@ MUTANTS = [
     ("clipping rescales even gradients shorter than max_norm",
      "    factor = max_norm / norm if norm > max_norm else 1.0\n", "    factor = max_norm / norm\n",
      ("norms_and_clipping_by_hand", "train_deep_mlp_matches_reference")),
+    ("clipping's factor max_norm / max(norm, max_norm), NaN for np.inf (training clipping only when clip is given)",
+     CLIP_TO_TRAIN, CLIP_NAN_FOR_INF, ("norms_and_clipping_by_hand",)),
     ("training ignores clip",
      "np.inf if clip is None else clip", "np.inf", ("train_deep_mlp_matches_reference", "clipping_tames_exploding_gradients")),
     ("gradient ascent: the step adds the gradient",
      TRAIN_STEP, TRAIN_STEP.replace("W - lr * dW, b - lr * db", "W + lr * dW, b + lr * db"),
      ("train_deep_mlp_matches_reference", "learning_rate_too_small_or_too_large")),
+    ("training updates the caller's arrays in place",
+     TRAIN_STEP, "        for (W, b), (dW, db) in zip(params, grads):\n            W -= lr * dW\n            b -= lr * db\n",
+     ("train_deep_mlp_leaves_params_untouched",)),
+    ("training replaces the caller's list entries",
+     TRAIN_STEP, "        for index, ((W, b), (dW, db)) in enumerate(zip(params, grads)):\n"
+                 "            params[index] = (W - lr * dW, b - lr * db)\n",
+     ("train_deep_mlp_leaves_params_untouched",)),
     ("a unit counted dead when its slope is 0 on some example",
      "np.mean(np.all(slope == 0, axis=0))", "np.mean(np.any(slope == 0, axis=0))",
      ("dead_unit_fraction_values", "dying_relu_and_its_fixes")),
     ("dead units counted as the share of zero slopes over examples and units",
      "np.mean(np.all(slope == 0, axis=0))", "np.mean(slope == 0)", ("dead_unit_fraction_values",)),
+    ("dead units counted with a plain forward pass whatever residual says",
+     "deep_mlp_forward(X, params, activation_name, residual)[1]", "deep_mlp_forward(X, params, activation_name)[1]",
+     ("dead_unit_fraction_values",)),
     # width and depth
     ("relu_interpolant's output weights are the slopes, not their changes",
      "np.diff(slopes, prepend=0.0)", "slopes",
@@ -120,6 +159,11 @@ MUTANTS = [
      "    return h + branch / survival if rng.random() < survival else h\n", ("stochastic_depth_drops_blocks",)),
     ("stochastic depth keeps the block with probability 1 - p",
      "rng.random() < survival else h", "rng.random() >= survival else h", ("stochastic_depth_drops_blocks",)),
+    ("stochastic depth takes rng to be a Generator: an int seed has no .random()",
+     "    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)\n", "",
+     ("stochastic_depth_with_an_int_seed",)),
+    ("stochastic depth ignores an int seed: always seed 0",
+     "else np.random.default_rng(rng)\n", "else np.random.default_rng(0)\n", ("stochastic_depth_with_an_int_seed",)),
     ("shifted images wrap around instead of filling with zeros",
      "    elif dy < 0:\n        out[:, dy:] = 0\n", "", ("shift_images_by_hand",)),
 ]

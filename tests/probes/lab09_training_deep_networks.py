@@ -71,3 +71,16 @@ def stochastic_depth_runs(lab, h, W, b, survival, calls, seed):
     """`calls` training outputs of lab.stochastic_depth_block, all with one Generator default_rng(seed)."""
     generator = np.random.default_rng(seed)
     return [lab.stochastic_depth_block(h, W, b, survival, True, generator) for _ in range(calls)]
+
+
+def train_then_inputs(lab, X, y, params, lr, steps):
+    """lab.train_deep_mlp on a list of (W, b) arrays; then that list as it stands, to see whether training changed it."""
+    passed = [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in params]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        lab.train_deep_mlp(X, y, passed, lr, steps)
+    return [(np.asarray(W), np.asarray(b)) for W, b in passed]
+
+
+def stochastic_depth_seeded_runs(lab, h, W, b, survival, seeds):
+    """One training output of lab.stochastic_depth_block per int seed, the seed passed as rng."""
+    return [lab.stochastic_depth_block(h, W, b, survival, True, int(seed)) for seed in seeds]

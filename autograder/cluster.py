@@ -1,0 +1,95 @@
+"""Grade a class on a Dask distributed cluster: one task per student, results back as plain data.
+
+A task carries one student's submission (a tar archive of the entry, links
+kept as links so the worker's grader refuses them as a local one would) and
+the batch's settings; the worker that runs it grades it with
+`batch.grade_entry`, in its own grading process and sandbox, and returns
+the outcome. The course is installed on every worker: a task first checks
+that the worker's course is the batch's (`course.fingerprint`), so a worker
+with another version refuses instead of grading by other tests.
+
+Dask gives a task whose worker died to another worker; a task that has
+killed too many workers (the scheduler's `allowed-failures`) comes back as
+`KilledWorker`, and its student's gradebook row says so.
+
+The scheduler and the workers run from a checkout of the course
+(`python -m dask scheduler`, `python -m dask worker ADDRESS`, in its
+folder): both unpickle the tasks, which name this module.
+"""
+
+import io
+import socket
+import tarfile
+import tempfile
+from pathlib import Path
+
+from distributed import Client, as_completed
+from distributed.scheduler import KilledWorker
+
+from autograder import batch, course
+from autograder.submission import SubmissionError
+
+CONNECT_SECONDS = 10
+
+
+class OtherCourse(SubmissionError):
+    """A worker's course is not the batch's: the cluster is set up wrong (one line, exit status 2)."""
+
+
+def pack(entry):
+    """A student's entry (a folder or a file) as tar bytes; links are archived as links, never followed."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        archive.add(entry, arcname=Path(entry).name)
+    return buffer.getvalue()
+
+
+def unpack(name, packed, folder):
+    """The entry `name` unpacked from `packed` into `folder`; return its path."""
+    with tarfile.open(fileobj=io.BytesIO(packed)) as archive:
+        archive.extractall(folder, filter="tar")  # names stay inside `folder`; links stay links
+    return Path(folder) / name
+
+
+def grade_task(fingerprint, name, packed, limits, labs, unconfined):
+    """Run on a Dask worker: grade one packed submission; return `batch.grade_entry`'s outcome."""
+    own = course.fingerprint()
+    if own != fingerprint:
+        raise OtherCourse(f"the Dask worker on {socket.gethostname()} has another version of the course "
+                          f"(fingerprint {own[:12]}, the batch's is {fingerprint[:12]}): install the same one there")
+    with tempfile.TemporaryDirectory(prefix="autograder-task-") as scratch:
+        entry = unpack(name, packed, Path(scratch) / "submission")
+        return batch.grade_entry(entry, scratch, limits, labs, unconfined)
+
+
+def connect(address):
+    """A client of the Dask scheduler at `address`, or one line saying it cannot be reached."""
+    try:
+        return Client(address, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise SubmissionError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
+def grade(client, todo, limits, labs, unconfined):
+    """(student, outcome) for each student of `todo` as its task ends on `client`'s cluster (see `batch.run`)."""
+    fingerprint = course.fingerprint()
+    try:
+        tasks = {}
+        for student, entry in todo.items():
+            with tempfile.TemporaryDirectory() as scratch:
+                staged = batch.as_lab_file(entry, labs, scratch)
+                packed = pack(staged)
+            tasks[client.submit(grade_task, fingerprint, staged.name, packed, limits, labs, unconfined,
+                                pure=False)] = student
+        for task in as_completed(tasks):
+            try:
+                yield tasks[task], task.result()
+            except KilledWorker:
+                yield tasks[task], "its grading ended the Dask worker that ran it, on every try"
+            except OtherCourse:
+                raise
+            except Exception as error:  # the worker's fault (e.g. no course there): this row says so, a rerun retries
+                yield tasks[task], f"the Dask worker could not grade it ({type(error).__name__}: {error})".split("\n")[0]
+    finally:  # done, Ctrl-C or an error: nothing of this batch stays on the cluster
+        client.cancel(list(tasks))
+        client.close()

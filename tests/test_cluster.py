@@ -1,0 +1,117 @@
+"""`batch --scheduler`: a class graded on a real Dask cluster (`dask scheduler` and `dask worker` processes)."""
+
+import csv
+import json
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from environments import START_SECONDS, DaskCluster
+from helpers import FAST
+
+from autograder import batch, cli, cluster, course
+from autograder.sandbox import descendants, process_table
+
+LAB = "lab01_gradient_descent"
+@pytest.fixture
+def two_workers(tmp_path):
+    running = DaskCluster(tmp_path / "cluster")
+    try:
+        running.add_workers(2)
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def classroom(tmp_path):
+    """Four students: a correct folder, a zipped stub, a broken zip, and a file linked to the solution."""
+    folder = tmp_path / "submissions"
+    (folder / "ada").mkdir(parents=True)
+    shutil.copy(course.SOLUTIONS / f"{LAB}.py", folder / "ada" / f"{LAB}.py")
+    shutil.make_archive(folder / "bob", "zip", course.LABS, f"{LAB}.py")
+    (folder / "cy.zip").write_bytes(b"not a zip")
+    (folder / "dee").mkdir()
+    (folder / "dee" / f"{LAB}.py").symlink_to(course.SOLUTIONS / f"{LAB}.py")
+    return folder
+
+
+def _without_timing(results):
+    data = json.loads(results.read_text())
+    data.pop("execution_time", None)
+    return data
+
+
+def test_a_class_graded_on_the_cluster_is_the_local_batchs(two_workers, classroom, tmp_path):
+    here, there = tmp_path / "here", tmp_path / "there"
+    batch.run(classroom, here, limits=FAST, progress=False, labs=[LAB])
+    graded = batch.run(classroom, there, limits=FAST, progress=False, labs=[LAB], scheduler=two_workers.address)
+    assert sorted(graded) == ["ada", "bob", "cy", "dee"]
+    assert (there / "gradebook.csv").read_text() == (here / "gradebook.csv").read_text(), \
+        "the cluster's gradebook should be the local batch's"
+    for student in ("ada", "bob", "dee"):
+        assert (there / student / "feedback.txt").read_bytes() == (here / student / "feedback.txt").read_bytes(), \
+            f"{student}'s feedback should be the same wherever it was graded"
+        assert _without_timing(there / student / "results.json") == _without_timing(here / student / "results.json")
+    assert (there / "cy" / batch.FAILED).read_text() == (here / "cy" / batch.FAILED).read_text()
+
+
+def _grading_below(pid):
+    """Whether a `python -m autograder grade` process runs below `pid`."""
+    for child in descendants(pid, process_table()):
+        try:
+            if b"autograder\0grade" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_a_worker_killed_mid_grading_costs_no_student(two_workers, tmp_path):
+    folder = tmp_path / "submissions"
+    for student in ("ada", "bob", "cy", "dee", "eve", "fay"):
+        (folder / student).mkdir(parents=True)
+        shutil.copy(course.SOLUTIONS / f"{LAB}.py", folder / student / f"{LAB}.py")
+    out = tmp_path / "out"
+    graded = []
+    grading = threading.Thread(target=lambda: graded.extend(
+        batch.run(folder, out, progress=False, labs=[LAB], scheduler=two_workers.address)))
+    grading.start()
+    victim = two_workers.workers[0]
+    deadline = time.monotonic() + START_SECONDS
+    while not _grading_below(victim.pid):
+        assert time.monotonic() < deadline and grading.is_alive(), "the first worker never started a grading"
+        time.sleep(0.05)
+    os.killpg(victim.pid, signal.SIGKILL)
+    grading.join()
+    assert sorted(graded) == ["ada", "bob", "cy", "dee", "eve", "fay"], "every student is graded, each once"
+    with open(out / "gradebook.csv") as stream:
+        rows = list(csv.DictReader(stream))
+    points = sum(test.points for test in course.load_tests(LAB))
+    assert [row["student"] for row in rows] == ["ada", "bob", "cy", "dee", "eve", "fay"]
+    assert all(float(row["total"]) == points for row in rows), f"each solution earns {points}: {rows}"
+
+
+def test_an_unreachable_scheduler_is_one_line_and_status_2(tmp_path, capsys):
+    (tmp_path / "submissions" / "ada").mkdir(parents=True)
+    status = cli.main(["batch", str(tmp_path / "submissions"), "--out", str(tmp_path / "out"),
+                       "--scheduler", "tcp://127.0.0.1:9"])
+    error = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(error) == 1, error
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in error[0], error
+
+
+def test_a_worker_with_another_course_refuses_to_grade(tmp_path):
+    with pytest.raises(cluster.OtherCourse, match="another version of the course"):
+        cluster.grade_task("0" * 64, "ada", cluster.pack(tmp_path), FAST, (LAB,), False)
+
+
+def test_a_packed_link_stays_a_link(tmp_path):
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "ada" / f"{LAB}.py").symlink_to(course.SOLUTIONS / f"{LAB}.py")
+    unpacked = cluster.unpack("ada", cluster.pack(tmp_path / "ada"), tmp_path / "worker")
+    assert (unpacked / f"{LAB}.py").is_symlink(), "a link must reach the worker as a link, so its grader refuses it"
