@@ -21,7 +21,8 @@ CONTROLS = re.compile(f"[\t\n\r]|{UNSAFE.pattern}")
 def as_data(text):
     """`text` as a gradebook cell or a student's name is shown: never acted on by a terminal or a spreadsheet.
 
-    Control characters become Python's visible escapes (removed, yet two names never look alike), and
+    Control characters become Python's visible escapes (none reaches the screen, and two names that
+    differ by one still look different), and
     text that would start a formula is quoted with a leading `'`, as spreadsheets expect.
     """
     text = CONTROLS.sub(lambda match: ascii(match.group())[1:-1], text)
