@@ -70,6 +70,16 @@ def submissions(folder):
     return found
 
 
+def _done(out, student):
+    """Whether `student` has an outcome in `out`: results, or the grader's reason it could not grade them."""
+    return (Path(out) / student / "results.json").exists() or (Path(out) / student / FAILED).exists()
+
+
+def already_graded(folder, out):
+    """The students of `folder` that `run` skips unless forced: those with an outcome in `out`."""
+    return [student for student in submissions(folder) if _done(out, student)]
+
+
 def as_lab_file(entry, labs, scratch):
     """A single file named after its student, as the one lab of a one-lab assignment; else the entry."""
     if entry.is_file() and entry.suffix in (".py", ".ipynb") and not course.LAB_FILE.match(entry.name) and len(labs) == 1:
@@ -79,11 +89,12 @@ def as_lab_file(entry, labs, scratch):
     return entry
 
 
-def _command(entry, results, feedback, limits, labs, unconfined):
+def _command(entry, results, feedback, limits, labs, unconfined, reference_cache):
     command = [sys.executable, "-m", "autograder", "grade", str(entry), "--json", str(results),
                "--feedback", str(feedback), "--quiet", "--timeout", f"{limits.timeout:g}",
                "--lab-timeout", f"{limits.lab_timeout:g}",
                "--memory-mb", str(limits.memory // 2**20), "--labs", ",".join(labs)]
+    command += ["--reference-cache", str(reference_cache)] if reference_cache else []
     return command + (["--unconfined"] if unconfined else [])
 
 
@@ -92,19 +103,21 @@ def _die_with_parent():
     _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def grade_entry(entry, scratch, limits, labs, unconfined, started=lambda process: None):
+def grade_entry(entry, scratch, limits, labs, unconfined, reference_cache=None, started=lambda process: None):
     """Grade one student's `entry` in its own `python -m autograder grade` process; return what came of it.
 
     The unit of work of every batch, local or on a Dask cluster: one submission graded in its own
     process and sandbox, its results kept in `scratch` until they are read back as plain data.
 
     Args:
+        reference_cache: a folder of reference values shared by the gradings of the batch
+            (`runner.ReferenceCache`), or None.
         started: called with the grading process once it runs (a local batch keeps it, to stop it).
     Returns:
         {"returncode": int, "why": its last line on stderr, "results": bytes or None, "feedback": bytes or None}
     """
     results, feedback = Path(scratch) / "results.json", Path(scratch) / "feedback.txt"
-    command = _command(entry, results, feedback, limits, labs, unconfined)
+    command = _command(entry, results, feedback, limits, labs, unconfined, reference_cache)
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                cwd=course.ROOT, start_new_session=True, preexec_fn=_die_with_parent)
     started(process)
@@ -134,8 +147,9 @@ def _record(out, student, outcome):
 class _Class:
     """The state of one local batch: what is running, and whether it was told to stop."""
 
-    def __init__(self, out, limits, labs, unconfined):
+    def __init__(self, out, limits, labs, unconfined, reference_cache):
         self.out, self.limits, self.labs, self.unconfined = out, limits, labs, unconfined
+        self.reference_cache = reference_cache
         self.stopping = threading.Event()
         self.running = {}
         self.lock = threading.Lock()
@@ -151,7 +165,7 @@ class _Class:
 
         with tempfile.TemporaryDirectory(prefix=f".{student}-", dir=self.out) as scratch:
             outcome = grade_entry(as_lab_file(entry, self.labs, scratch), scratch, self.limits, self.labs,
-                                  self.unconfined, started)
+                                  self.unconfined, self.reference_cache, started)
         with self.lock:
             del self.running[student]
         if self.stopping.is_set():
@@ -174,16 +188,20 @@ class _Class:
 
 
 def _locally(todo, out, limits, labs, unconfined, jobs):
-    """(student, outcome) for each student of `todo` as its grading ends, `jobs` at a time (see `run`)."""
-    state = _Class(out, limits, labs, unconfined)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(state.grade, student, entry) for student, entry in todo.items()]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:  # Ctrl-C, or the caller stopped: keep what is finished, abandon the rest cleanly
-            state.stop()
-            raise
+    """(student, outcome) for each student of `todo` as its grading ends, `jobs` at a time (see `run`).
+
+    The references' values are computed once for the whole batch, in a folder of OUT's that lasts as long as it.
+    """
+    with tempfile.TemporaryDirectory(prefix=".references-", dir=out) as reference_cache:
+        state = _Class(out, limits, labs, unconfined, reference_cache)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(state.grade, student, entry) for student, entry in todo.items()]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            except BaseException:  # Ctrl-C, or the caller stopped: keep what is finished, abandon the rest cleanly
+                state.stop()
+                raise
 
 
 def gradebook(out, students, labs, errors=None):
@@ -233,8 +251,7 @@ def run(folder, out, jobs=2, force=False, limits=Limits(), progress=True, labs=N
     labs = tuple(labs or course.lab_names())
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    todo = {student: entry for student, entry in everyone.items()
-            if force or not ((out / student / "results.json").exists() or (out / student / FAILED).exists())}
+    todo = {student: entry for student, entry in everyone.items() if force or not _done(out, student)}
     report.write_atomic(out / "gradebook.csv", gradebook(out, everyone, labs))
     if scheduler:
         from autograder import cluster  # only a cluster batch needs Dask

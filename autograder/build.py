@@ -18,9 +18,22 @@ on lines starting with `# STUB: `, which replace the region verbatim. A region
 must open and close in the same cell: one left open, or crossing a `# %%`
 line, would lock half of a student's exercise in a cell they cannot edit, so
 it is refused with its file and line (`BuildError`).
+
+A region may instead be the student's part of a finished class of
+`custom_layers` (labs 6 and 7's Keras classes): its first line names the
+method, `# FROM custom_layers.optimizers.MomentumOptimizer.update_step`,
+and `build` writes the rest of the region from that method's body (its
+docstring left out), without the lines `custom_layers` marks as extras:
+those between `# BEGIN EXTRA` and `# END EXTRA`, and a line ending in
+`# extra`. A line ending in `# lab: <code>` becomes `<code>`. So the
+solution holds no second copy to maintain: `build --check` reports a
+solution whose generated regions are out of date.
 """
 
+import ast
+import os
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +49,11 @@ HEADER = (
     "# instructor's solution. Replace every `raise NotImplementedError` with your code.\n"
 )
 DEFAULT_HINT = "write this part"
+FROM = re.compile(r"^(?P<indent>\s*)# FROM (?P<name>custom_layers(\.\w+)+)\s*$")
+EXTRA_BEGIN = re.compile(r"^\s*# BEGIN EXTRA\s*$")
+EXTRA_END = re.compile(r"^\s*# END EXTRA\s*$")
+EXTRA_LINE = re.compile(r"\s+# extra\s*$")
+LAB_LINE = re.compile(r"^(?P<indent>\s*).*?\s+# lab: (?P<code>.*?)\s*$")
 
 
 class BuildError(ValueError):
@@ -132,6 +150,84 @@ def student_version(source, name="<source>"):
     return HEADER + "".join(cell.student for cell in parse(source, name))
 
 
+def _method_body(name):
+    """The lines of a `custom_layers` method's body, docstring left out, dedented.
+
+    `name` is dotted: `custom_layers.<module>.<Class>.<method>`.
+    """
+    *module, class_name, method = name.split(".")
+    path = course.ROOT.joinpath(*module).with_suffix(".py")
+    if not path.is_file():
+        raise BuildError(f"# FROM {name}: no file {path.relative_to(course.ROOT)}")
+    source = path.read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == method:
+                    body = item.body
+                    if ast.get_docstring(item) is not None:
+                        body = body[1:]
+                    lines = source.splitlines(keepends=True)
+                    end, indent = item.end_lineno, body[0].col_offset
+                    # A comment closing the body (`# END EXTRA`) lies past the last statement.
+                    while end < len(lines) and lines[end].strip().startswith("#") and \
+                            len(lines[end]) - len(lines[end].lstrip()) >= indent:
+                        end += 1
+                    return textwrap.dedent("".join(lines[body[0].lineno - 1:end])).splitlines(keepends=True)
+    raise BuildError(f"# FROM {name}: {path.relative_to(course.ROOT)} has no method {class_name}.{method}")
+
+
+def lab_part(name):
+    """The student's part of a `custom_layers` method: its body without the extras (see the module's docstring)."""
+    out, extra = [], None
+    for number, line in enumerate(_method_body(name), start=1):
+        if EXTRA_BEGIN.match(line):
+            if extra is not None:
+                raise BuildError(f"{name}: BEGIN EXTRA inside the extra opened on body line {extra}")
+            extra = number
+        elif EXTRA_END.match(line):
+            if extra is None:
+                raise BuildError(f"{name}: END EXTRA without BEGIN EXTRA (body line {number})")
+            extra = None
+        elif extra is None and not EXTRA_LINE.search(line):
+            match = LAB_LINE.match(line)
+            out.append(f"{match['indent']}{match['code']}\n" if match else line)
+    if extra is not None:
+        raise BuildError(f"{name}: the extra opened on body line {extra} is never closed")
+    return out
+
+
+def generate_regions(source):
+    """`source` with every `# FROM custom_layers...` region rewritten from its method (see above)."""
+    lines = source.splitlines(keepends=True)
+    out, index = [], 0
+    while index < len(lines):
+        line = lines[index]
+        out.append(line)
+        index += 1
+        if BEGIN.match(line) and index < len(lines) and (origin := FROM.match(lines[index])):
+            out.append(lines[index])
+            end = index + 1
+            while end < len(lines) and not END.match(lines[end]) and not BEGIN.match(lines[end]):
+                end += 1
+            out.extend(origin["indent"] + part if part.strip() else part for part in lab_part(origin["name"]))
+            index = end  # the END line (or whatever stopped the region: parse reports it)
+    return "".join(out)
+
+
+def generate_solutions(check=False, solutions=course.SOLUTIONS):
+    """Rewrite the generated regions of the solutions; return the names of those that were out of date."""
+    stale = []
+    for solution in solution_files(solutions):
+        text = solution.read_text()
+        generated = generate_regions(text)
+        if generated != text:
+            stale.append(solution.name)
+            if not check:
+                solution.write_text(generated)
+    return stale
+
+
 def solution_files(solutions=course.SOLUTIONS):
     """The solution files, in course order."""
     return course.lab_files(solutions)
@@ -140,10 +236,14 @@ def solution_files(solutions=course.SOLUTIONS):
 def build(check=False, solutions=course.SOLUTIONS, labs=course.LABS):
     """Write labs/ from solutions/; return the names of the files that were out of date.
 
+    The solutions' regions generated from `custom_layers` are brought up to
+    date first; a solution that was not is reported as `../solutions/<name>`
+    (the names are relative to labs/).
+
     Args:
         check: only report what is out of date, write nothing.
     """
-    stale = []
+    stale = [f"../solutions/{name}" for name in generate_solutions(check, solutions)]
     for solution in solution_files(solutions):
         target = Path(labs) / solution.name
         text = student_version(solution.read_text(), solution.name)
@@ -163,7 +263,8 @@ def stale():
     """
     from autograder import notebooks  # notebooks builds on this module
 
-    return [f"labs/{name}" for name in build(check=True)] + notebooks.build_notebooks(check=True, run=False)
+    labs = [os.path.normpath(f"labs/{name}") for name in build(check=True)]  # ../solutions/x: solutions/x
+    return labs + notebooks.build_notebooks(check=True, run=False)
 
 
 def in_student_bundle(root=course.ROOT):

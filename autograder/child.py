@@ -256,12 +256,19 @@ def _work_folder(message):
 
 
 def _tasks_of(uid):
-    """How many tasks (threads included) whose real user is `uid` this process can see in /proc."""
+    """How many tasks (threads included) whose real user is `uid` this process can see in /proc.
+
+    A task of that user whose /proc entry is not its own (a set-user-id program, say) is left out, which
+    only makes the limit set from this count stricter.
+    """
     count = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
+            # /proc/<pid> belongs to the process's user: the others' status files are not read at all.
+            if entry.stat().st_uid != uid:
+                continue
             with open(f"/proc/{entry.name}/status") as status:
                 fields = dict(line.split(":", 1) for line in status if ":" in line)
         except OSError:

@@ -1,6 +1,7 @@
 """`python -m autograder`: build the student labs, grade submissions one by one or a class at a time, release the student bundle, export to Gradescope."""
 
 import argparse
+import shlex
 import signal
 import sys
 import time
@@ -57,6 +58,9 @@ def parser():
     grade.add_argument("--test", action="append", metavar="NAME",
                        help="grade only this test: its function name or number (repeatable)")
     grade.add_argument("--quiet", action="store_true", help="print only each lab's score and the total")
+    grade.add_argument("--reference-cache", metavar="FOLDER",
+                       help="read the references' values kept in this folder, and keep new ones there "
+                            "(a batch shares one among its students; only graders may write to it)")
     _assignment_option(grade)
     _limit_options(grade)
 
@@ -64,6 +68,7 @@ def parser():
     bundle.add_argument("out", help="a new or empty folder")
     bundle.add_argument("--with-reference", action="store_true",
                         help="also ship custom_layers, the finished Keras components (for after the deadline)")
+    bundle.add_argument("--quiet", action="store_true", help="print only where the bundle was written")
     _assignment_option(bundle)
 
     many = commands.add_parser("batch", help="grade a folder of submissions, one per student")
@@ -165,7 +170,9 @@ def _grade(args):
         tests = _select(sorted(files), args.test)
         files = {lab: file for lab, file in files.items() if lab in tests}
         try:
-            runner.grade(files, _limits(args), on_test=save, unconfined=args.unconfined, tests=tests)
+            cache = runner.ReferenceCache(args.reference_cache) if args.reference_cache else None
+            runner.grade(files, _limits(args), on_test=save, unconfined=args.unconfined, tests=tests,
+                         reference_cache=cache)
         except KeyboardInterrupt:
             interrupted = True
     if not args.quiet:
@@ -184,15 +191,25 @@ def _release(args):
     labs = args.labs or course.lab_names()
     if stale := build.stale():
         raise CannotRun(f"{', '.join(stale)} out of date: run `python -m autograder build` first")
-    print(f"wrote the student bundle to {release.release(args.out, labs, with_reference=args.with_reference)}")
+    progress = None if args.quiet else lambda line: print(line, flush=True)
+    out = release.release(args.out, labs, with_reference=args.with_reference, progress=progress)
+    print(f"wrote the student bundle to {out}")
     return OK
 
 
 def _batch(args):
     _instructor_only("batch")
-    graded = batch.run(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=_limits(args),
-                       labs=args.labs, unconfined=args.unconfined, scheduler=args.scheduler)
-    print(f"graded {len(graded)} submissions; gradebook: {Path(args.out) / 'gradebook.csv'}")
+    skipped = [] if args.force else batch.already_graded(args.submissions, args.out)
+    try:
+        graded = batch.run(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=_limits(args),
+                           labs=args.labs, unconfined=args.unconfined, scheduler=args.scheduler)
+    except KeyboardInterrupt:
+        # The same command resumes: a rerun skips whoever was graded (without --force, which would grade them again).
+        again = shlex.join(["python", "-m", "autograder", *(word for word in args.argv if word != "--force")])
+        print(f"interrupted: the students graded so far are kept; to resume, run: {again}", file=sys.stderr)
+        return INTERRUPTED
+    done = f"graded {len(graded)} submissions" + (f", skipped {len(skipped)} already graded" if skipped else "")
+    print(f"{done}; gradebook: {Path(args.out) / 'gradebook.csv'}")
     return OK
 
 
@@ -203,12 +220,15 @@ def _export(args):
 
 
 COMMANDS = {"build": _build, "grade": _grade, "release": _release, "batch": _batch, "export": _export}
-ERRORS = (CannotRun, SubmissionError, build.BuildError, ConfinementError, SandboxError, release.ReleaseError)
+ERRORS = (CannotRun, SubmissionError, build.BuildError, ConfinementError, SandboxError, release.ReleaseError,
+          gradescope.ExportError)
 
 
 def main(argv=None):
     """Run the command line; return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
+    args.argv = argv  # as typed, for a line that says which command to run again
     try:
         return COMMANDS[args.command](args)
     except ERRORS as error:

@@ -17,10 +17,16 @@ The scheduler and the workers run from a checkout of the course
 folder): both unpickle the tasks, which name this module.
 """
 
+import atexit
 import io
+import os
+import shutil
 import socket
+import stat
 import tarfile
 import tempfile
+import threading
+from collections import Counter
 from pathlib import Path
 
 from distributed import Client, as_completed
@@ -30,25 +36,62 @@ from autograder import batch, course
 from autograder.submission import SubmissionError
 
 CONNECT_SECONDS = 10
+LINKS_OUTSIDE = "NNLAB.links_outside"  # the pax header that carries a file's hard links outside its entry
+_REFERENCE_CACHES = {}  # course fingerprint -> this worker process's folder of reference values
+_CACHES_LOCK = threading.Lock()  # a Dask worker runs tasks on several threads
 
 
 class OtherCourse(SubmissionError):
     """A worker's course is not the batch's: the cluster is set up wrong (one line, exit status 2)."""
 
 
+def _links_outside(entry):
+    """Archive name -> how many hard links of that file of `entry` are outside it, where any are."""
+    entry = Path(entry)
+    files = [entry] if not entry.is_dir() else [Path(folder) / name for folder, _, names in os.walk(entry)
+                                                  for name in names]
+    statuses = {path: os.lstat(path) for path in files}
+    inside = Counter(status.st_ino for status in statuses.values() if stat.S_ISREG(status.st_mode))
+    return {(Path(entry.name) / path.relative_to(entry)).as_posix(): status.st_nlink - inside[status.st_ino]
+            for path, status in statuses.items()
+            if stat.S_ISREG(status.st_mode) and status.st_nlink > inside[status.st_ino]}
+
+
 def pack(entry):
-    """A student's entry (a folder or a file) as tar bytes; links are archived as links, never followed."""
+    """A student's entry (a folder or a file) as tar bytes; links are archived as links, never followed.
+
+    A file with hard links outside the entry is archived with their count, so that the worker's
+    grader refuses it as this machine's would (tar keeps only the links inside the archive).
+    """
+    outside = _links_outside(entry)
+
+    def counted(member):
+        if member.name in outside:
+            member.pax_headers = {**member.pax_headers, LINKS_OUTSIDE: str(outside[member.name])}
+        return member
+
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        archive.add(entry, arcname=Path(entry).name)
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        archive.add(entry, arcname=Path(entry).name, filter=counted)
     return buffer.getvalue()
 
 
 def unpack(name, packed, folder):
-    """The entry `name` unpacked from `packed` into `folder`; return its path."""
+    """The entry `name` unpacked from `packed` into `folder`; return its path.
+
+    A file archived with links outside its entry gets as many again, in a folder beside `folder`.
+    """
+    folder = Path(folder)
     with tarfile.open(fileobj=io.BytesIO(packed)) as archive:
         archive.extractall(folder, filter="tar")  # names stay inside `folder`; links stay links
-    return Path(folder) / name
+        linked = [(member.name, int(member.pax_headers[LINKS_OUTSIDE])) for member in archive.getmembers()
+                  if LINKS_OUTSIDE in member.pax_headers and member.isfile()]
+    for number, (member, count) in enumerate(linked):
+        outside = folder.parent / f"{folder.name}-links" / str(number)
+        outside.mkdir(parents=True)
+        for link in range(count):
+            os.link(folder / member, outside / str(link))
+    return folder / name
 
 
 def grade_task(fingerprint, name, packed, limits, labs, unconfined):
@@ -59,7 +102,16 @@ def grade_task(fingerprint, name, packed, limits, labs, unconfined):
                           f"(fingerprint {own[:12]}, the batch's is {fingerprint[:12]}): install the same one there")
     with tempfile.TemporaryDirectory(prefix="autograder-task-") as scratch:
         entry = unpack(name, packed, Path(scratch) / "submission")
-        return batch.grade_entry(entry, scratch, limits, labs, unconfined)
+        return batch.grade_entry(entry, scratch, limits, labs, unconfined, _reference_cache(fingerprint))
+
+
+def _reference_cache(fingerprint):
+    """The folder in which this worker keeps the course's reference values, for all its tasks (see `batch._locally`)."""
+    with _CACHES_LOCK:
+        if fingerprint not in _REFERENCE_CACHES:
+            folder = _REFERENCE_CACHES[fingerprint] = tempfile.mkdtemp(prefix="autograder-references-")
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        return _REFERENCE_CACHES[fingerprint]
 
 
 def connect(address):

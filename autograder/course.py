@@ -27,8 +27,9 @@ PUBLIC_REFERENCES = ("model_summary",)
 LAB_GLOB = "lab[0-9][0-9]_*"
 LAB_FILE = re.compile(r"^lab\d\d_\w+\.(py|ipynb)$")
 # Packages a student's lab may import besides the installed ones: labkit, the checks and figure
-# saving every lab shares (shipped with the labs), and custom_layers, the finished Keras
-# components (shipped to students only when the instructor asks).
+# saving every lab shares and the base of lab 6's Keras optimizers (shipped with the labs), and
+# custom_layers, the finished Keras components, built on labkit (shipped to students only when
+# the instructor asks; the lab's classes are generated from them, see build.py).
 LABKIT = ROOT / "labkit"
 CUSTOM_LAYERS = ROOT / "custom_layers"
 PACKAGES = (LABKIT, CUSTOM_LAYERS)
@@ -96,6 +97,12 @@ def load_tests(lab):
             **function.graded,
         ))
     return tests
+
+
+def number_key(number):
+    """A test number's place in number order: "3.2" before "3.10", the visible tests before "3.h1"."""
+    lab, _, k = number.partition(".")
+    return int(lab), k.startswith("h"), int(k.removeprefix("h"))
 
 
 def probes_file(lab):

@@ -52,6 +52,10 @@ SHIPPED = ("autograder", *(package.name for package in course.PACKAGES))
 PER_LAB = ("labs", "tests/graded", "tests/probes", "tests/references")
 
 
+class ExportError(ValueError):
+    """The archive cannot be written as asked (the line names the argument)."""
+
+
 def _add(archive, path, name, executable=False):
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: the same tree, the same archive
     info.external_attr = (0o755 if executable else 0o644) << 16
@@ -72,10 +76,11 @@ def export(out, timeout=Limits.timeout, memory_mb=MEMORY_MB, labs=None):
     """
     out = Path(out)
     if out.suffix != ".zip":
-        raise ValueError(f"out must be a .zip path, got {out}")
+        raise ExportError(f"out must be a .zip path, got {out}")
     if not timeout > 0 or not memory_mb > 0:
-        raise ValueError(f"timeout and memory_mb must be positive, got {timeout} and {memory_mb}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+        raise ExportError(f"timeout and memory_mb must be positive, got {timeout} and {memory_mb}")
+    if not out.parent.is_dir():  # a typo in the path is more likely than a wish for new folders
+        raise ExportError(f"out: no folder {out.parent} to write {out.name} in; create it first")
     with zipfile.ZipFile(out, "w") as archive:
         _add(archive, SETUP, "setup.sh", executable=True)
         labs = course.lab_names() if labs is None else list(labs)

@@ -297,13 +297,15 @@ def execute(notebook, timeout=600):
     """Run a notebook top to bottom in a fresh kernel, in a scratch folder; return it."""
     from nbclient import NotebookClient  # only building and testing need a kernel
 
+    from autograder.sandbox import QUIET_LIBRARIES
+
     with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
         # No timing metadata: a notebook's cells then change only when its source does. The scratch
         # folder lies outside the course, so the course's packages come by PYTHONPATH.
+        path = os.pathsep.join(filter(None, [str(course.ROOT), os.environ.get("PYTHONPATH")]))
         NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": folder}}).execute(
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(course.ROOT),
-                                                                          os.environ.get("PYTHONPATH")]))})
+            env={**os.environ, **QUIET_LIBRARIES, "PYTHONPATH": path})
     return notebook
 
 

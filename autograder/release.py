@@ -21,7 +21,12 @@ from autograder import course, runner, wire
 
 README = """# Neural-network labs: student bundle
 
-Set up once: `pip install -r requirements.txt` (Python 3.11+).
+Set up once: `pip install -r requirements.txt` (Python 3.11+). To work in
+the notebooks, install JupyterLab too (requirements-jupyter.txt is
+requirements.txt plus JupyterLab), then open them:
+
+    pip install -r requirements-jupyter.txt
+    jupyter lab notebooks/labs
 
 Work in `labs/labNN_*.py` (or the notebooks in `notebooks/labs/`): replace
 every `raise NotImplementedError("hint")` with your code. Check your work:
@@ -74,12 +79,14 @@ def _golden(lab, public, limits):
     return {key: wire.to_plain(value) for key, value in sorted(recorded.items())}
 
 
-def release(out, labs=None, with_reference=False, limits=runner.Limits()):
+def release(out, labs=None, with_reference=False, limits=runner.Limits(), progress=None):
     """Write the student bundle into `out` (a new or empty folder); return its path.
 
     Args:
         labs: the assignment's labs (default: every lab).
         with_reference: also ship `custom_layers`, the finished Keras components.
+        progress: called with a line for each lab once its tests are written (recording golden values
+            grades the solution, some seconds a lab).
     """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -95,13 +102,17 @@ def release(out, labs=None, with_reference=False, limits=runner.Limits()):
                 shutil.copyfile(root / folder / f"{lab}{suffix}", out / folder / f"{lab}{suffix}")
     (out / "tests" / "graded").mkdir(parents=True)
     (out / "tests" / "golden").mkdir(parents=True)
-    for lab in labs:
+    for number, lab in enumerate(labs, start=1):
         text = public_tests((course.GRADED / f"{lab}.py").read_text())
         (out / "tests" / "graded" / f"{lab}.py").write_text(text)
+        done = "public tests written"
         if course.references_file(lab) is not None:
             public = [test for test in course.load_tests(lab) if not test.hidden]
             golden = _golden(lab, public, limits)
             (out / "tests" / "golden" / f"{lab}.json").write_text(json.dumps(golden, indent=1) + "\n")
+            done = "public tests written, golden values recorded"
+        if progress is not None:
+            progress(f"{lab}: {done} ({number}/{len(labs)})")
     for requirements in root.glob("requirements*.txt"):
         shutil.copyfile(requirements, out / requirements.name)
     (out / "README.md").write_text(README)

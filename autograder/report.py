@@ -11,6 +11,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from autograder import course
 from autograder.render import MESSAGE_CHARS, OUTPUT_CHARS, UNSAFE, clean
 
 # What spreadsheets take for the start of a formula (OWASP, CSV injection); tab and CR are among the controls.
@@ -33,6 +34,11 @@ def _points(value):
     return f"{value:g}"
 
 
+def _in_number_order(tests):
+    """A lab's test results as they are shown: by number (3.2 before 3.10, hidden ones last), however they ran."""
+    return sorted(tests, key=lambda test: course.number_key(test.number))
+
+
 def table(lab_results, hidden_details=True, only_failures=False):
     """A plain-text report: one block per lab, one line per test, then the total.
 
@@ -46,7 +52,7 @@ def table(lab_results, hidden_details=True, only_failures=False):
         lines.append(f"{lab.lab}: {_points(lab.score)} / {_points(lab.points)}")
         if lab.note:
             lines.append(textwrap.indent(clean(lab.note, MESSAGE_CHARS), " " * 8))
-        for test in lab.tests:
+        for test in _in_number_order(lab.tests):
             if only_failures and test.passed:
                 continue
             mark = "pass" if test.passed else "FAIL"
@@ -102,7 +108,7 @@ def gradescope(lab_results, seconds=None):
             "extra_data": {"lab": lab.lab, "id": test.id},
         }
         for lab in lab_results
-        for test in lab.tests
+        for test in _in_number_order(lab.tests)
     ]
     results = {
         "score": sum(lab.score for lab in lab_results),

@@ -8,12 +8,15 @@ A test's references run in a child of their own, closed with the test, so
 no reference's model outlives the test that needed it.
 """
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from autograder import confine, course, notebooks, protocol
+from autograder import confine, course, notebooks, protocol, report, wire
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
 from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError
 from autograder.submission import LabFile
@@ -137,6 +140,34 @@ class RemoteLab:
         raise StudentError(called, reply["error"])
 
 
+class ReferenceCache:
+    """Reference values kept in a folder, so that the gradings of one batch compute each once.
+
+    A reference's value depends only on its lab, its name and its arguments
+    (every call starts from the same seeds), so the first grading that needs
+    it computes it and the others read it back. The folder is made by the
+    batch, outside every sandbox, and only graders write to it.
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def _path(self, lab, key):
+        digest = hashlib.sha256(f"{lab}\0{key}".encode()).hexdigest()
+        return self.folder / f"{digest}.json"
+
+    def get(self, lab, key):
+        """The value kept for `key` (a `course.reference_key`) of `lab`, or None with False if none is."""
+        path = self._path(lab, key)
+        if not path.exists():
+            return None, False
+        return wire.from_plain(json.loads(path.read_text())), True
+
+    def put(self, lab, key, value):
+        """Keep `value` for `key` of `lab` (atomically: a grading reading at once sees all of it or nothing)."""
+        report.write_atomic(self._path(lab, key), json.dumps(wire.to_plain(value)))
+
+
 class References:
     """A lab's trusted references: computed by a child that never loads student code.
 
@@ -146,15 +177,26 @@ class References:
     Args:
         record: a dict to which every value computed is added, by
             `course.reference_key` (what `release` stores as golden values).
+        cache: a `ReferenceCache` the values are read from where they are kept, and kept in.
     """
 
-    def __init__(self, sandbox, lab_name, limits, record=None):
-        self._sandbox, self._lab, self._limits, self._record = sandbox, lab_name, limits, record
+    def __init__(self, sandbox, lab_name, limits, record=None, cache=None):
+        self._sandbox, self._lab, self._limits, self._record, self._cache = sandbox, lab_name, limits, record, cache
         self._child = None
 
     def call(self, name, args, kwargs):
-        """Run tests/references/<lab>.py's `name`; return its value (GraderError if it fails)."""
+        """Run tests/references/<lab>.py's `name`, or read its kept value; return it (GraderError if it fails)."""
         key = course.reference_key(name, args, kwargs)
+        if self._cache is not None:
+            value, kept = self._cache.get(self._lab, key)
+            if kept:
+                return value
+        value = self._compute(name, args, kwargs, key)
+        if self._cache is not None:
+            self._cache.put(self._lab, key, value)
+        return value
+
+    def _compute(self, name, args, kwargs, key):
         path = course.references_file(self._lab)
         if path is None:
             golden = course.golden_values(self._lab)
@@ -212,9 +254,9 @@ def _order(tests):
 class LabSession:
     """Runs a lab's graded tests against one submitted file inside a `Sandbox`."""
 
-    def __init__(self, sandbox, lab_name, limits, record=None):
+    def __init__(self, sandbox, lab_name, limits, record=None, reference_cache=None):
         self.sandbox, self.lab, self.limits = sandbox, lab_name, limits
-        self.references = References(sandbox, lab_name, limits, record)
+        self.references = References(sandbox, lab_name, limits, record, reference_cache)
         self.deadline = time.monotonic() + limits.lab_timeout
         self.out_of_time = (f"{lab_name} ran out of its time budget ({limits.lab_timeout:g} s for all its tests, "
                             "imports included), so this test did not finish or did not run.")
@@ -269,7 +311,7 @@ class LabSession:
 
 
 def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False, sandbox=None,
-              record_references=None):
+              record_references=None, reference_cache=None):
     """Grade one student file against the lab's graded tests.
 
     Args:
@@ -282,6 +324,7 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
             submission is not correct).
         sandbox: the `Sandbox` to run in (default: a new one, closed at the end).
         record_references: a dict to which every reference value computed is added.
+        reference_cache: a `ReferenceCache` shared with other gradings (default: none).
     Returns:
         A `LabResult`, its tests in the order they are written.
     """
@@ -311,7 +354,7 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     sandbox = sandbox or open_sandbox(limits, [lab_name])
     try:
         sandbox.stage(lab_name, lab_file.module, course.probes_file(lab_name))
-        session = LabSession(sandbox, lab_name, limits, record_references)
+        session = LabSession(sandbox, lab_name, limits, record_references, reference_cache)
         for test in _order(tests):
             child = None  # this test's own
             if not result.error and not session.expired():
@@ -352,23 +395,25 @@ def _cell_namer(lab_file):
     return lambda text: notebooks.name_cells(text, lab_file.lab, code)
 
 
-def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None):
+def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, reference_cache=None):
     """Grade every lab in `files` (lab name -> file, as `grade_lab` takes), in course order, in one sandbox.
 
     Args:
         on_test: called after every test with the list of `LabResult`s so far.
         unconfined: run student code without walls (see `confine.environment`).
         tests: lab name -> the graded tests to run (default: all of each lab's).
+        reference_cache: a `ReferenceCache` shared with other gradings (default: none).
     """
     results = []
     sandbox = open_sandbox(limits, sorted(files), unconfined)
     try:
         for lab in sorted(files):
-            def report(lab_result):
+            def so_far(lab_result):
                 on_test(results + [lab_result])
 
             results.append(grade_lab(lab, files[lab], limits, tests=(tests or {}).get(lab),
-                                     on_test=report if on_test else None, sandbox=sandbox))
+                                     on_test=so_far if on_test else None, sandbox=sandbox,
+                                     reference_cache=reference_cache))
     finally:
         sandbox.close()
     return results

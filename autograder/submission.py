@@ -11,6 +11,7 @@ grader's own scratch folder; the runner grades that copy.
 """
 
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -27,6 +28,9 @@ MAX_ZIP_FILES = 2000
 NAMED = {"solutions": course.SOLUTIONS, "labs": course.LABS}
 KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
+# A lab file, well or badly named: "lab" and the lab's number, whatever the case, the zeros or the rest
+# of the name (lab3.py and Lab03_Activations.ipynb are lab03_activations's, misnamed).
+LAB_LIKE = re.compile(r"^lab[ _-]*0*(\d+).*\.(py|ipynb)$", re.IGNORECASE)
 # Non-blocking, so that a pipe put in place after the check cannot hold the grader at open (regular files
 # ignore it); and no terminal taken over.
 NO_FOLLOW = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK
@@ -58,6 +62,17 @@ class LabFile:
     def of(cls, lab, path):
         """A .py file graded as it is (the runner's and the tests' shorthand)."""
         return cls(lab, Path(path), Path(path).name)
+
+
+def meant_for(name, labs):
+    """The lab of `labs` whose number a file named `name` carries (None if none): the lab a misnamed file is for."""
+    match = LAB_LIKE.match(name)
+    return next((lab for lab in labs if match and course.lab_number(lab) == int(match[1])), None)
+
+
+def no_code(text):
+    """Whether a module's text holds nothing but blank lines and comments (an empty file, a notebook of none)."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def refusal(name, what):
@@ -130,12 +145,14 @@ def _as_lab_file(lab, top, path, status, links_inside, scratch, note=""):
             shutil.copyfileobj(source, target)
     except SubmissionError as error:
         return LabFile(lab, None, origin, problem=str(error), note=note)
-    if path.suffix == ".py":
-        return LabFile(lab, copy, origin, note=note)
     try:
-        code = notebooks.extract_code(copy)
+        code = copy.read_text(errors="replace") if path.suffix == ".py" else notebooks.extract_code(copy)
     except ValueError as error:
         return LabFile(lab, None, origin, problem=str(error), note=note)
+    if no_code(code):
+        return LabFile(lab, None, origin, problem=f"{origin} has no code, so none of its tests ran.", note=note)
+    if path.suffix == ".py":
+        return LabFile(lab, copy, origin, note=note)
     module = Path(scratch) / f"{lab}.py"
     module.write_text(code)
     return LabFile(lab, module, origin, note=note)
@@ -163,13 +180,15 @@ def _find_labs(folder, labs, scratch, links=()):
     Args:
         links: the paths of zip members that were links, never written; they refuse their lab alike.
     """
-    found, refused = {}, {}  # refused: lab -> (the first copy refused, the line saying why)
+    found, refused, misnamed = {}, {}, {}  # refused: lab -> (the first copy refused, the line saying why)
     inodes = Counter()  # a regular file's links inside the submission (inode numbers: it is one filesystem)
     for path, entry in _walk(folder):
         if entry.is_file(follow_symlinks=False):
             inodes[entry.inode()] += 1
         if path.stem in labs and course.LAB_FILE.match(path.name):
             found.setdefault(path.stem, []).append((path, entry.stat(follow_symlinks=False)))
+        elif lab := meant_for(path.name, labs):
+            misnamed.setdefault(lab, []).append(path.as_posix())
     for path in links:
         refused.setdefault(path.stem, (path, refusal(path.as_posix(), "a symbolic link")))
     files = {}
@@ -184,7 +203,11 @@ def _find_labs(folder, labs, scratch, links=()):
             files[lab] = LabFile(lab, None, path.as_posix(), problem=why)
             continue
         if not candidates:
-            files[lab] = LabFile(lab, None, problem=f"No {lab}.py or {lab}.ipynb in the submission.")
+            problem = f"No {lab}.py or {lab}.ipynb in the submission."
+            if lab in misnamed:
+                problem += "".join(f" Found {path}: name it {lab}{PurePosixPath(path).suffix.lower()} to have it "
+                                   "graded." for path in sorted(misnamed[lab]))
+            files[lab] = LabFile(lab, None, problem=problem)
             continue
         note = ""
         if len(candidates) > 1:
@@ -213,8 +236,8 @@ def _extract(name, archive, target):
                 raise SubmissionError(f"{name}: more than {MAX_ZIP_BYTES // 2**20} MiB unpacked")
             for member in members:
                 parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-                if not course.LAB_FILE.match(parts[-1]) or ".." in parts or parts[0] == "/":
-                    continue  # only lab files are graded; the rest is never written
+                if not LAB_LIKE.match(parts[-1]) or ".." in parts or parts[0] == "/":
+                    continue  # only lab files (and misnamed ones, to name them) are written; the rest never is
                 if stat.S_ISLNK(member.external_attr >> 16):
                     links.append(PurePosixPath(*parts))
                     continue
@@ -255,8 +278,9 @@ def open_submission(path, labs=None):
             yield _find_labs(unpacked, labs, scratch, links)
         elif source.suffix in (".py", ".ipynb"):
             if source.stem not in labs:
-                raise SubmissionError(
-                    f"{path}: not a lab file of this course; name it after its lab, one of: {', '.join(labs)}")
+                meant = meant_for(source.name, labs)
+                raise SubmissionError(f"{path}: not a lab file of this course; name it after its lab"
+                                      + (f": {meant}{source.suffix}" if meant else f", one of: {', '.join(labs)}"))
             yield {source.stem: _as_lab_file(source.stem, source.parent, PurePosixPath(source.name),
                                              os.lstat(source), 1, scratch)}
         else:

@@ -4,7 +4,9 @@ Every figure is a median of --repeat runs, all pinned to one core (taskset),
 as Gradescope's container would have it:
 
 - the whole course, graded confined (the default), unconfined (the same
-  engine without walls: what the walls cost), and by the engine of a
+  engine without walls: what the walls cost), with the references' values
+  kept by an earlier grading (`--reference-cache`: every student of a
+  batch after the first), and by the engine of a
   baseline commit (what the change cost; its worktree is made and removed
   here), and this engine on only the labs the baseline had (like for like:
   the course has grown since);
@@ -84,20 +86,26 @@ def main():
                    capture_output=True)
     # Like for like: this engine on the labs the baseline had (the course has grown since).
     theirs = ",".join(path.stem for path in course.lab_files(baseline / "tests" / "graded"))
-    runs = {"confined": [], "unconfined": [], "baseline": [], "their labs": []}
+    runs = {"confined": [], "references kept": [], "unconfined": [], "baseline": [], "their labs": []}
+    kept = tempfile.mkdtemp(prefix="references-")
+    whole_course(sys.executable, ROOT, ["--quiet", "--reference-cache", kept])  # the batch's first student
     try:
         for _ in range(args.repeat):  # interleaved, so that a change of load hits all alike
             runs["confined"].append(whole_course(sys.executable, ROOT, ["--quiet"]))
+            runs["references kept"].append(whole_course(sys.executable, ROOT, ["--quiet", "--reference-cache", kept]))
             runs["unconfined"].append(whole_course(sys.executable, ROOT, ["--quiet", "--unconfined"]))
             runs["baseline"].append(whole_course(sys.executable, baseline))
             runs["their labs"].append(whole_course(sys.executable, ROOT, ["--quiet", "--labs", theirs]))
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(kept, ignore_errors=True)
     median = {name: statistics.median(seconds for seconds, _ in found) for name, found in runs.items()}
     warm = statistics.median(warm_keras_check() for _ in range(args.repeat))
     minutes = class_of_300(args.copies)
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}, {args.repeat} runs each, one core")
     print(f"whole course, confined:          {median['confined']:6.1f} s   ({runs['confined'][0][1]})")
+    print(f"whole course, references kept:   {median['references kept']:6.1f} s   kept / computed = "
+          f"{median['references kept'] / median['confined']:.2f}")
     print(f"whole course, unconfined:        {median['unconfined']:6.1f} s   confined / unconfined = "
           f"{median['confined'] / median['unconfined']:.2f} (target <= 1.2)")
     print(f"whole course, baseline {args.baseline_rev}: {median['baseline']:6.1f} s   confined / baseline = "

@@ -1,16 +1,24 @@
-"""DropConnect: a dense layer that drops connections instead of units."""
+"""DropConnect: a dense layer that drops connections instead of units.
+
+Lab 7's `DropConnectDense` is the student's part of this class:
+`python -m autograder build` copies the bodies of `__init__`, `build`,
+`call` and `get_config` into the lab's solution, leaving out the lines
+marked as extras (`# BEGIN EXTRA` ... `# END EXTRA`, or a line ending in
+`# extra`) and writing a line that ends in `# lab: <code>` as `<code>`:
+`use_bias`, the example mask, Dense's initializers, regularizers and
+constraints, Keras masks and the input spec.
+"""
 
 import keras
-from keras import activations
 from keras import constraints
 from keras import initializers
 from keras import ops
 from keras import regularizers
 
-from custom_layers._validation import check_bool
-from custom_layers._validation import check_choice
-from custom_layers._validation import check_int
-from custom_layers._validation import check_real
+from labkit.keras_checks import check_bool
+from labkit.keras_checks import check_choice
+from labkit.keras_checks import check_int
+from labkit.keras_checks import check_real
 
 MASK_MODES = ("batch", "example")
 
@@ -87,24 +95,26 @@ class DropConnectDense(keras.layers.Layer):
         bias_constraint=None,
         **kwargs,
     ):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)  # lab: super().__init__(**kwargs)
         self.units = check_int("units", units, low=1)
         self.rate = check_real("rate", rate, high=1.0)
-        self.activation = activations.get(activation)
+        self.activation = keras.activations.get(activation)
+        self.seed = seed if seed is None else check_int("seed", seed, low=0)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        # BEGIN EXTRA
         self.use_bias = check_bool("use_bias", use_bias)
         self.mask = check_choice("mask", mask, MASK_MODES)
-        self.seed = seed if seed is None else check_int("seed", seed, low=0)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.input_spec = keras.layers.InputSpec(min_ndim=2)
         # Like Dense: the layer acts on the last axis only, so a mask over
         # the other axes (Embedding(mask_zero=True), ...) passes through.
         self.supports_masking = True
+        # END EXTRA
 
     def build(self, input_shape):
         """Create the kernel `(input_dim, units)` and the bias `(units,)`."""
@@ -112,50 +122,52 @@ class DropConnectDense(keras.layers.Layer):
         self.kernel = self.add_weight(
             name="kernel",
             shape=(input_dim, self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
+            initializer=self.kernel_initializer,  # lab: initializer="glorot_uniform",
+            regularizer=self.kernel_regularizer,  # extra
+            constraint=self.kernel_constraint,  # extra
         )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        # BEGIN EXTRA
         self.input_spec = keras.layers.InputSpec(
             min_ndim=2, axes={-1: input_dim}
+        )
+        if not self.use_bias:
+            self.bias = None
+            return
+        # END EXTRA
+        self.bias = self.add_weight(
+            name="bias",
+            shape=(self.units,),
+            initializer=self.bias_initializer,  # lab: initializer="zeros",
+            regularizer=self.bias_regularizer,  # extra
+            constraint=self.bias_constraint,  # extra
         )
 
     def call(self, inputs, training=False):
         """Apply the layer; masks are drawn only when `training` is true."""
+        kernel = self.kernel
         if training and self.rate > 0:
-            if self.mask == "batch":
-                outputs = ops.matmul(inputs, self._masked_kernel(()))
-            else:
-                kernels = self._masked_kernel((ops.shape(inputs)[0],))
-                # einsum takes no sparse tensors; a dense copy of the inputs
-                # is small next to the (batch, input_dim, units) kernels.
-                inputs = ops.convert_to_tensor(inputs, sparse=False)
-                outputs = ops.einsum("b...i,bio->b...o", inputs, kernels)
-        else:
-            outputs = ops.matmul(inputs, self.kernel)
+            shape = ops.shape(kernel)
+            # BEGIN EXTRA
+            if self.mask == "example":  # one kernel per example
+                shape = (ops.shape(inputs)[0],) + tuple(shape)
+            # END EXTRA
+            noise = keras.random.uniform(shape, seed=self.seed_generator)
+            # uniform[0, 1) >= rate holds with probability exactly 1 - rate.
+            keep = ops.greater_equal(noise, self.rate)
+            kernel = ops.where(keep, ops.divide(kernel, 1.0 - self.rate), 0.0)
+        outputs = self._product(inputs, kernel)  # lab: outputs = ops.matmul(inputs, kernel)
         if self.bias is not None:
             outputs = ops.add(outputs, self.bias)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        return outputs
+        return self.activation(outputs)
 
-    def _masked_kernel(self, leading_shape):
-        """Return `kernel * mask / (1 - rate)`, one mask per leading index."""
-        shape = tuple(leading_shape) + tuple(self.kernel.shape)
-        noise = keras.random.uniform(shape, seed=self.seed_generator)
-        # uniform[0, 1) >= rate holds with probability exactly 1 - rate.
-        keep = ops.greater_equal(noise, self.rate)
-        kernel = ops.convert_to_tensor(self.kernel)
-        return ops.where(keep, kernel / (1.0 - self.rate), 0.0)
+    def _product(self, inputs, kernel):
+        """`inputs @ kernel`, or one product per example for kernels `(batch, in, out)`."""
+        if len(kernel.shape) == 2:
+            return ops.matmul(inputs, kernel)
+        # einsum takes no sparse tensors; a dense copy of the inputs is small
+        # next to the (batch, input_dim, units) kernels.
+        inputs = ops.convert_to_tensor(inputs, sparse=False)
+        return ops.einsum("b...i,bio->b...o", inputs, kernel)
 
     def compute_output_shape(self, input_shape):
         """Return `input_shape` with its last axis replaced by `units`."""
@@ -186,13 +198,16 @@ class DropConnectDense(keras.layers.Layer):
         """Return the constructor arguments, including the base layer's."""
         config = super().get_config()
         config.update(
+            units=self.units,
+            rate=self.rate,
+            activation=keras.activations.serialize(self.activation),
+            seed=self.seed,
+        )
+        # BEGIN EXTRA
+        config.update(
             {
-                "units": self.units,
-                "rate": self.rate,
-                "activation": activations.serialize(self.activation),
                 "use_bias": self.use_bias,
                 "mask": self.mask,
-                "seed": self.seed,
                 "kernel_initializer": initializers.serialize(
                     self.kernel_initializer
                 ),
@@ -211,4 +226,5 @@ class DropConnectDense(keras.layers.Layer):
                 "bias_constraint": constraints.serialize(self.bias_constraint),
             }
         )
+        # END EXTRA
         return config

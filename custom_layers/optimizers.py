@@ -9,162 +9,28 @@ stateless training step, PyTorch's eager one). They keep everything the
 base class provides: learning-rate schedules, `clipnorm`, `clipvalue`,
 `global_clipnorm`, `weight_decay`, `gradient_accumulation_steps`, `use_ema`,
 `loss_scale_factor` and saving with the model. They use no private Keras
-name.
+name: `labkit.keras_optimizer.PerVariableOptimizer` finds a variable's
+state, keeps a float16 or bfloat16 variable's state in float32 and rounds
+each step to the variable's dtype, as Keras does.
 
-The state of a float16 or bfloat16 variable is held in float32: in those
-dtypes, squared gradients and epsilon round to zero (Adam would divide 0
-by 0). Each step is rounded to its variable's dtype before it is
-subtracted, as in Keras.
+Lab 6's `MomentumOptimizer` and `AdamOptimizer` are the student's part of
+these classes: `python -m autograder build` copies the bodies of
+`__init__`, `build`, `update_step` and `get_config` into the lab's
+solution, leaving out the lines marked as extras (`# BEGIN EXTRA` ...
+`# END EXTRA`, or a line ending in `# extra`): `nesterov` and `amsgrad`.
 """
 
-import math
-import warnings
-
 import keras
-import numpy as np
 from keras import ops
 
-from custom_layers._validation import check_bool
-from custom_layers._validation import check_learning_rate
-from custom_layers._validation import check_real
-
-LOW_PRECISION = ("float16", "bfloat16")
-
-
-def replica_copies(tf_variable):
-    """Return the copies of a `tf.Variable`, one per `tf.distribute` replica.
-
-    A variable created outside any distribution strategy is its only copy.
-    """
-    strategy = getattr(tf_variable, "distribute_strategy", None)
-    if strategy is None:
-        return (tf_variable,)
-    return strategy.experimental_local_results(tf_variable)
-
-
-class _PerVariableOptimizer(keras.optimizers.Optimizer):
-    """What both optimizers share: finding a variable's state, and loading.
-
-    Subclasses create their state in `build` with `_add_state(var_list,
-    name)`, one list per kind of state (`None` for the variables Keras
-    overwrites with their gradient, which get no state, as in Keras), and
-    find a variable's entry in `update_step` with `_index(variable)`.
-    """
-
-    def build(self, var_list):
-        """Index the model variables this optimizer will update.
-
-        Args:
-            var_list: The model variables.
-        """
-        if self.built:
-            return
-        super().build(var_list)
-        self._state_lists = []
-        # `update_step` receives the variable itself, except on TensorFlow,
-        # which hands it the `tf.Variable` inside (`variable.value`), or
-        # under `tf.distribute` each replica's copy of it. All live as long
-        # as the model, so their ids stay theirs.
-        on_tensorflow = keras.backend.backend() == "tensorflow"
-        self._indices = {}
-        for index, variable in enumerate(var_list):
-            self._indices[id(variable)] = index
-            if on_tensorflow:
-                for copy in replica_copies(variable.value):
-                    self._indices[id(copy)] = index
-
-    def _add_state(self, var_list, name):
-        """Return a zero state variable per model variable, in their order.
-
-        A state has its variable's shape and dtype, or float32 for a
-        float16 or bfloat16 variable. Its name is Keras's: the variable's
-        path, then `name`.
-        """
-        states = []
-        for variable in var_list:
-            if getattr(variable, "overwrite_with_gradient", False):
-                states.append(None)
-            elif variable.dtype in LOW_PRECISION:
-                path = variable.path.replace("/", "_")
-                states.append(
-                    self.add_variable(
-                        variable.shape, dtype="float32", name=f"{path}_{name}"
-                    )
-                )
-            else:
-                states.append(
-                    self.add_variable_from_reference(variable, name=name)
-                )
-        self._state_lists.append(states)
-        return states
-
-    def _index(self, variable):
-        """Return the position of `variable` in the lists of state."""
-        try:
-            return self._indices[id(variable)]
-        except KeyError:
-            raise ValueError(
-                f"Unknown variable: {variable}. This optimizer was built for "
-                "other variables; create a new one for these."
-            ) from None
-
-    def _subtract(self, variable, step, state):
-        """Subtract `step`, computed in `state`'s dtype, from `variable`.
-
-        A float32 step is rounded to a float16 or bfloat16 variable's dtype
-        first, as Keras's optimizers compute it (the test costs less than a
-        cast on PyTorch, where every Keras call counts).
-        """
-        if state.dtype != variable.dtype:
-            step = ops.cast(step, keras.backend.standardize_dtype(variable.dtype))
-        self.assign_sub(variable, step)
-
-    def load_own_variables(self, store):
-        """Load the state, also from files saved with the flat layout.
-
-        Until December 2026 these optimizers kept each kind of state in one
-        flat vector covering every model variable (in `var_list` order,
-        each variable flattened), after the same base variables. Such
-        vectors are cut back into one state per variable. A state that fits
-        neither layout is refused with a warning and the optimizer keeps
-        its zero state, as Keras does when the counts differ.
-        """
-        saved = [np.asarray(store[str(i)]) for i in range(len(store.keys()))]
-        shapes = [tuple(value.shape) for value in saved]
-        if not self.built or shapes == [tuple(v.shape) for v in self.variables]:
-            super().load_own_variables(store)
-            return
-        states = [
-            s for states in self._state_lists for s in states if s is not None
-        ]
-        first_state = len(self.variables) - len(states)
-        flat_shapes = [
-            (sum(math.prod(s.shape) for s in states if s is not None),)
-            for states in self._state_lists
-        ]
-        base_shapes = [tuple(v.shape) for v in self.variables[:first_state]]
-        if shapes != base_shapes + flat_shapes:
-            warnings.warn(
-                f"Not loading the state of optimizer '{self.name}': the file "
-                f"holds {len(saved)} variables of shapes {shapes}, which fit "
-                "neither this optimizer's variables nor the flat layout of "
-                "earlier versions. The optimizer starts from zero state.",
-                stacklevel=2,
-            )
-            return
-        for variable, value in zip(self.variables[:first_state], saved):
-            variable.assign(value)
-        for states, flat in zip(self._state_lists, saved[first_state:]):
-            start = 0
-            for state in states:
-                if state is not None:
-                    stop = start + math.prod(state.shape)
-                    state.assign(flat[start:stop].reshape(state.shape))
-                    start = stop
+from labkit.keras_checks import check_bool
+from labkit.keras_checks import check_learning_rate
+from labkit.keras_checks import check_real
+from labkit.keras_optimizer import PerVariableOptimizer
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class MomentumOptimizer(_PerVariableOptimizer):
+class MomentumOptimizer(PerVariableOptimizer):
     """Gradient descent with momentum, in the course slides' form.
 
     The velocity is an exponential moving average of the gradients and the
@@ -210,10 +76,10 @@ class MomentumOptimizer(_PerVariableOptimizer):
     def __init__(self, learning_rate=0.01, beta=0.9, nesterov=False, **kwargs):
         learning_rate = check_learning_rate(learning_rate)
         beta = check_real("beta", beta, high=1.0)
-        nesterov = check_bool("nesterov", nesterov)
+        nesterov = check_bool("nesterov", nesterov)  # extra
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta = beta
-        self.nesterov = nesterov
+        self.nesterov = nesterov  # extra
 
     def build(self, var_list):
         """Create the velocity of every model variable, initialised to zero.
@@ -224,11 +90,12 @@ class MomentumOptimizer(_PerVariableOptimizer):
         if self.built:
             return
         super().build(var_list)
-        self._velocities = self._add_state(var_list, "velocity")
+        self._velocities = self.add_optimizer_variables(var_list, "velocity")
 
     def update_step(self, gradient, variable, learning_rate):
         """One momentum step on `variable`."""
-        velocity = self._velocities[self._index(variable)]
+        velocity = self._velocities[self.variable_index(variable)]
+        # In the velocity's dtype: float32 for a float16 variable.
         dtype = velocity.dtype
         learning_rate = ops.cast(learning_rate, dtype)
         gradient = ops.cast(gradient, dtype)
@@ -239,22 +106,25 @@ class MomentumOptimizer(_PerVariableOptimizer):
             ops.multiply(ops.subtract(gradient, velocity), 1 - self.beta),
         )
         step = velocity
+        # BEGIN EXTRA
         if self.nesterov:
             step = ops.add(
                 ops.multiply(velocity, self.beta),
                 ops.multiply(gradient, 1 - self.beta),
             )
-        self._subtract(variable, ops.multiply(step, learning_rate), velocity)
+        # END EXTRA
+        self.assign_sub(variable, ops.multiply(step, learning_rate))
 
     def get_config(self):
         """Return the constructor arguments, including the base class's."""
         config = super().get_config()
-        config.update({"beta": self.beta, "nesterov": self.nesterov})
+        config["beta"] = self.beta
+        config["nesterov"] = self.nesterov  # extra
         return config
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class AdamOptimizer(_PerVariableOptimizer):
+class AdamOptimizer(PerVariableOptimizer):
     """Adam with bias correction, in the course slides' form.
 
     At step `t = 1, 2, ...` (Algorithm 1 of Kingma and Ba, 2015):
@@ -319,12 +189,12 @@ class AdamOptimizer(_PerVariableOptimizer):
         beta_1 = check_real("beta_1", beta_1, high=1.0)
         beta_2 = check_real("beta_2", beta_2, high=1.0)
         epsilon = check_real("epsilon", epsilon)
-        amsgrad = check_bool("amsgrad", amsgrad)
+        amsgrad = check_bool("amsgrad", amsgrad)  # extra
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
-        self.amsgrad = amsgrad
+        self.amsgrad = amsgrad  # extra
 
     def build(self, var_list):
         """Create `m` and `v` (and `v_hat_max` for AMSGrad), all zero.
@@ -335,15 +205,22 @@ class AdamOptimizer(_PerVariableOptimizer):
         if self.built:
             return
         super().build(var_list)
-        self._momentums = self._add_state(var_list, "momentum")
-        self._velocities = self._add_state(var_list, "velocity")
+        # One call per kind of state: all the m, then all the v, the order
+        # in which saved files hold them.
+        self._momentums = self.add_optimizer_variables(var_list, "momentum")
+        self._velocities = self.add_optimizer_variables(var_list, "velocity")
+        # BEGIN EXTRA
         if self.amsgrad:
-            self._velocity_hats = self._add_state(var_list, "velocity_hat")
+            self._velocity_hats = self.add_optimizer_variables(
+                var_list, "velocity_hat"
+            )
+        # END EXTRA
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adam step on `variable`."""
-        index = self._index(variable)
+        index = self.variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
+        # In the state's dtype: float32 for a float16 variable.
         dtype = m.dtype
         learning_rate = ops.cast(learning_rate, dtype)
         gradient = ops.cast(gradient, dtype)
@@ -355,8 +232,8 @@ class AdamOptimizer(_PerVariableOptimizer):
         correction_1 = 1 - self.beta_1**t
         correction_2 = 1 - self.beta_2**t
 
-        # The moving averages, added as (1 - beta) * (new - old): see
-        # MomentumOptimizer.update_step.
+        # The moving averages, added as (1 - beta) * (new - old): assign_add,
+        # not assign, keeps TensorFlow's sparse updates.
         self.assign_add(
             m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1)
         )
@@ -366,6 +243,7 @@ class AdamOptimizer(_PerVariableOptimizer):
                 ops.subtract(ops.square(gradient), v), 1 - self.beta_2
             ),
         )
+        # BEGIN EXTRA
         if self.amsgrad:
             v_hat_max = self._velocity_hats[index]
             self.assign(
@@ -374,30 +252,27 @@ class AdamOptimizer(_PerVariableOptimizer):
             )
             # Back on v's scale, so that one formula below serves both cases.
             v = ops.multiply(v_hat_max, correction_2)
+        # END EXTRA
 
-        # lr * m_hat / (sqrt(v_hat) + eps), with both corrections moved into
-        # scalars: (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)).
+        # lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / c1 and
+        # v_hat = v / c2, and both corrections moved into scalars:
+        # (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)).
         # Same value, two full-size divisions fewer.
         root_correction_2 = ops.sqrt(correction_2)
         step_size = learning_rate * root_correction_2 / correction_1
-        self._subtract(
+        self.assign_sub(
             variable,
             ops.divide(
                 ops.multiply(m, step_size),
                 ops.add(ops.sqrt(v), self.epsilon * root_correction_2),
             ),
-            m,
         )
 
     def get_config(self):
         """Return the constructor arguments, including the base class's."""
         config = super().get_config()
-        config.update(
-            {
-                "beta_1": self.beta_1,
-                "beta_2": self.beta_2,
-                "epsilon": self.epsilon,
-                "amsgrad": self.amsgrad,
-            }
-        )
+        config["beta_1"] = self.beta_1
+        config["beta_2"] = self.beta_2
+        config["epsilon"] = self.epsilon
+        config["amsgrad"] = self.amsgrad  # extra
         return config

@@ -79,7 +79,8 @@ What to look for:
 At the end you write two of these rules as Keras optimizers, the way Keras's
 own are written: `build` creates the state, `update_step` changes one
 variable, and `get_config` lists the hyperparameters so the optimizer can be
-saved and rebuilt.
+saved and rebuilt. They are the course's `custom_layers` optimizers without
+their extras.
 
 Shapes: parameters w may be a number or an array of any shape; the gradient
 g and every piece of optimizer state (velocity, cache, m, v) have w's shape.
@@ -93,6 +94,8 @@ from keras import ops
 from matplotlib.figure import Figure
 
 from labkit import as_float_array, check_count, check_fraction, check_nonnegative, save_pngs
+from labkit.keras_checks import check_learning_rate, check_real
+from labkit.keras_optimizer import PerVariableOptimizer
 
 # %% [markdown]
 # ## Checking the arguments
@@ -282,11 +285,23 @@ def inverse_time_decay(lr0, decay_rate, epoch):
 # - `get_config()` returns the base class's config plus your
 #   hyperparameters, so that `MyOptimizer.from_config(config)` rebuilds it.
 #
-# One private call: `self._get_variable_index(variable)` gives the position
-# of `variable` in the lists that `add_optimizer_variables` returned, so
-# that `update_step` finds its state. Keras 3 has no public equivalent, and
-# its own SGD and Adam find their state this way; the underscore means it
-# may change in a later Keras version (this lab was checked with Keras 3).
+# Yours subclass `PerVariableOptimizer` (from `labkit`), a
+# `keras.optimizers.Optimizer` with one method more:
+# `self.variable_index(variable)` gives the position of `variable` in the
+# lists that `add_optimizer_variables` returned, so that `update_step`
+# finds its state. (Keras's own SGD and Adam use the private
+# `_get_variable_index`, which may change in any Keras release.) It also
+# keeps the state of a float16 variable in float32 and rounds each step to
+# the variable's dtype, as Keras does.
+#
+# Check the arguments in `__init__` as Keras does: `check_real("beta",
+# beta, high=1.0)` (from `labkit.keras_checks`) returns beta as a float if
+# it lies in [0, 1), and raises a `TypeError` for a value that is not a
+# number, a `ValueError` ("Received: beta=1.0") for one out of range.
+#
+# These two classes are the course's `custom_layers.MomentumOptimizer` and
+# `custom_layers.AdamOptimizer` without their extras (Nesterov's momentum,
+# AMSGrad).
 #
 # Names change here on purpose. The NumPy rules above use the slides' names
 # (`beta1`, `beta2`, `eps`, fixed by the course); these classes use Keras's
@@ -298,7 +313,7 @@ def inverse_time_decay(lr0, decay_rate, epoch):
 # since the comparisons below give every rule its own.
 
 # %%
-class MomentumOptimizer(keras.optimizers.Optimizer):
+class MomentumOptimizer(PerVariableOptimizer):
     """Gradient descent with momentum, in the slides' form (see momentum_step).
 
     For every variable, with a velocity that starts at 0:
@@ -309,12 +324,12 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
     Args:
         learning_rate: a number >= 0 (or a Keras learning-rate schedule).
         beta: the velocity's decay rate, in [0, 1).
-        name, **kwargs: passed on to keras.optimizers.Optimizer.
+        **kwargs: passed on to keras.optimizers.Optimizer (name, clipnorm, ...).
     Config keys (get_config): the base class's, plus "beta".
     """
 
-    def __init__(self, learning_rate=0.01, beta=0.9, name="momentum", **kwargs):
-        raise NotImplementedError('check beta (check_fraction), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta')
+    def __init__(self, learning_rate=0.01, beta=0.9, **kwargs):
+        raise NotImplementedError('check learning_rate (check_learning_rate) and beta (check_real, in [0, 1)); call super().__init__(learning_rate=learning_rate, **kwargs); keep beta')
 
     def build(self, var_list):
         """Create one velocity per variable, all zeros."""
@@ -322,14 +337,14 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One momentum step on `variable`."""
-        raise NotImplementedError("cast the learning rate to variable.dtype; find this variable's velocity (self._get_variable_index, see above); assign the new velocity, then subtract learning_rate * velocity")
+        raise NotImplementedError("find this variable's velocity (self.variable_index); cast the learning rate and the gradient to its dtype; update the velocity, then subtract learning_rate * velocity")
 
     def get_config(self):
         """The base class's config plus beta."""
         raise NotImplementedError('start from super().get_config() and add "beta"')
 
 
-class AdamOptimizer(keras.optimizers.Optimizer):
+class AdamOptimizer(PerVariableOptimizer):
     """Adam with the slides' bias correction (see adam_step).
 
     For every variable, at step t = 1, 2, ... (t = self.iterations + 1),
@@ -345,14 +360,13 @@ class AdamOptimizer(keras.optimizers.Optimizer):
         learning_rate: a number >= 0 (or a Keras learning-rate schedule).
         beta_1, beta_2: the decay rates of m and v, in [0, 1).
         epsilon: a number >= 0, added outside the square root.
-        name, **kwargs: passed on to keras.optimizers.Optimizer.
+        **kwargs: passed on to keras.optimizers.Optimizer (name, clipnorm, ...).
     Config keys (get_config): the base class's, plus "beta_1", "beta_2"
     and "epsilon".
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 name="adam", **kwargs):
-        raise NotImplementedError('check beta_1, beta_2 (check_fraction) and epsilon (check_nonnegative); call super().__init__; keep the three')
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        raise NotImplementedError('check learning_rate (check_learning_rate), beta_1 and beta_2 (check_real, in [0, 1)) and epsilon (check_real, >= 0); call super().__init__; keep the three')
 
     def build(self, var_list):
         """Create m and v for every variable, all zeros."""
@@ -360,7 +374,7 @@ class AdamOptimizer(keras.optimizers.Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adam step on `variable`."""
-        raise NotImplementedError('t = self.iterations + 1 (cast to variable.dtype); update m and v with self.assign; correct them by 1 - beta**t; subtract the step')
+        raise NotImplementedError("t = self.iterations + 1 (cast to the state's dtype); update m and v; correct them by 1 - beta**t; subtract the step")
 
     def get_config(self):
         """The base class's config plus beta_1, beta_2 and epsilon."""

@@ -110,6 +110,7 @@ from keras import ops
 from matplotlib.figure import Figure
 
 from labkit import as_float_array, check_count, check_fraction, check_nonnegative, check_positive, save_pngs
+from labkit.keras_checks import check_int, check_real
 
 # %% [markdown]
 # ## Checking the arguments
@@ -380,6 +381,14 @@ def l2_normalize(X):
 # gives the same sequence of masks, and each call draws the next one.
 # The kernel has shape (input_dim, units), as in `keras.layers.Dense` and
 # in `dropconnect` above: the layer computes `inputs @ kernel + bias`.
+#
+# Check the arguments in `__init__` as Keras does, with `labkit.keras_checks`:
+# `check_int("units", units, low=1)` and `check_real("rate", rate,
+# high=1.0)` return the value, and raise a `TypeError` for a value of the
+# wrong type, a `ValueError` ("Received: rate=1.0") for one out of range.
+# This layer is the course's `custom_layers.DropConnectDense` without its
+# extras (`use_bias`, a mask per example, Dense's initializers,
+# regularizers and constraints).
 
 # %%
 class DropConnectDense(keras.layers.Layer):
@@ -403,11 +412,11 @@ class DropConnectDense(keras.layers.Layer):
     """
 
     def __init__(self, units, rate=0.5, activation=None, seed=None, **kwargs):
-        raise NotImplementedError('check units (check_count) and rate (check_fraction); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)')
+        raise NotImplementedError('check units (check_int, >= 1), rate (check_real, in [0, 1)) and seed (None, or check_int, >= 0); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)')
 
     def build(self, input_shape):
         """Create the kernel (input_dim, units), Glorot-uniform, and the bias (units,), zeros."""
-        raise NotImplementedError('self.kernel, then self.bias, with self.add_weight(shape=..., initializer=..., name=...)')
+        raise NotImplementedError('self.kernel, then self.bias, with self.add_weight(name=..., shape=..., initializer=...)')
 
     def call(self, inputs, training=False):
         """activation(inputs @ kernel + bias), the kernel masked while training."""

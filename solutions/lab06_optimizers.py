@@ -77,7 +77,8 @@ What to look for:
 At the end you write two of these rules as Keras optimizers, the way Keras's
 own are written: `build` creates the state, `update_step` changes one
 variable, and `get_config` lists the hyperparameters so the optimizer can be
-saved and rebuilt.
+saved and rebuilt. They are the course's `custom_layers` optimizers without
+their extras.
 
 Shapes: parameters w may be a number or an array of any shape; the gradient
 g and every piece of optimizer state (velocity, cache, m, v) have w's shape.
@@ -91,6 +92,8 @@ from keras import ops
 from matplotlib.figure import Figure
 
 from labkit import as_float_array, check_count, check_fraction, check_nonnegative, save_pngs
+from labkit.keras_checks import check_learning_rate, check_real
+from labkit.keras_optimizer import PerVariableOptimizer
 
 # %% [markdown]
 # ## Checking the arguments
@@ -327,11 +330,23 @@ def inverse_time_decay(lr0, decay_rate, epoch):
 # - `get_config()` returns the base class's config plus your
 #   hyperparameters, so that `MyOptimizer.from_config(config)` rebuilds it.
 #
-# One private call: `self._get_variable_index(variable)` gives the position
-# of `variable` in the lists that `add_optimizer_variables` returned, so
-# that `update_step` finds its state. Keras 3 has no public equivalent, and
-# its own SGD and Adam find their state this way; the underscore means it
-# may change in a later Keras version (this lab was checked with Keras 3).
+# Yours subclass `PerVariableOptimizer` (from `labkit`), a
+# `keras.optimizers.Optimizer` with one method more:
+# `self.variable_index(variable)` gives the position of `variable` in the
+# lists that `add_optimizer_variables` returned, so that `update_step`
+# finds its state. (Keras's own SGD and Adam use the private
+# `_get_variable_index`, which may change in any Keras release.) It also
+# keeps the state of a float16 variable in float32 and rounds each step to
+# the variable's dtype, as Keras does.
+#
+# Check the arguments in `__init__` as Keras does: `check_real("beta",
+# beta, high=1.0)` (from `labkit.keras_checks`) returns beta as a float if
+# it lies in [0, 1), and raises a `TypeError` for a value that is not a
+# number, a `ValueError` ("Received: beta=1.0") for one out of range.
+#
+# These two classes are the course's `custom_layers.MomentumOptimizer` and
+# `custom_layers.AdamOptimizer` without their extras (Nesterov's momentum,
+# AMSGrad).
 #
 # Names change here on purpose. The NumPy rules above use the slides' names
 # (`beta1`, `beta2`, `eps`, fixed by the course); these classes use Keras's
@@ -343,7 +358,7 @@ def inverse_time_decay(lr0, decay_rate, epoch):
 # since the comparisons below give every rule its own.
 
 # %%
-class MomentumOptimizer(keras.optimizers.Optimizer):
+class MomentumOptimizer(PerVariableOptimizer):
     """Gradient descent with momentum, in the slides' form (see momentum_step).
 
     For every variable, with a velocity that starts at 0:
@@ -354,20 +369,23 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
     Args:
         learning_rate: a number >= 0 (or a Keras learning-rate schedule).
         beta: the velocity's decay rate, in [0, 1).
-        name, **kwargs: passed on to keras.optimizers.Optimizer.
+        **kwargs: passed on to keras.optimizers.Optimizer (name, clipnorm, ...).
     Config keys (get_config): the base class's, plus "beta".
     """
 
-    def __init__(self, learning_rate=0.01, beta=0.9, name="momentum", **kwargs):
-        # BEGIN SOLUTION: check beta (check_fraction), call super().__init__(learning_rate=learning_rate, name=name, **kwargs), keep beta
-        check_fraction(beta, "beta")
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta = float(beta)
+    def __init__(self, learning_rate=0.01, beta=0.9, **kwargs):
+        # BEGIN SOLUTION: check learning_rate (check_learning_rate) and beta (check_real, in [0, 1)); call super().__init__(learning_rate=learning_rate, **kwargs); keep beta
+        # FROM custom_layers.optimizers.MomentumOptimizer.__init__
+        learning_rate = check_learning_rate(learning_rate)
+        beta = check_real("beta", beta, high=1.0)
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta = beta
         # END SOLUTION
 
     def build(self, var_list):
         """Create one velocity per variable, all zeros."""
         # BEGIN SOLUTION: return early if self.built; super().build(var_list); then one "velocity" per variable with self.add_optimizer_variables
+        # FROM custom_layers.optimizers.MomentumOptimizer.build
         if self.built:
             return
         super().build(var_list)
@@ -376,24 +394,34 @@ class MomentumOptimizer(keras.optimizers.Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         """One momentum step on `variable`."""
-        # BEGIN SOLUTION: cast the learning rate to variable.dtype; find this variable's velocity (self._get_variable_index, see above); assign the new velocity, then subtract learning_rate * velocity
-        lr = ops.cast(learning_rate, variable.dtype)
-        velocity = self._velocities[self._get_variable_index(variable)]
-        self.assign(velocity, ops.add(ops.multiply(velocity, self.beta),
-                                      ops.multiply(gradient, 1 - self.beta)))
-        self.assign_sub(variable, ops.multiply(velocity, lr))
+        # BEGIN SOLUTION: find this variable's velocity (self.variable_index); cast the learning rate and the gradient to its dtype; update the velocity, then subtract learning_rate * velocity
+        # FROM custom_layers.optimizers.MomentumOptimizer.update_step
+        velocity = self._velocities[self.variable_index(variable)]
+        # In the velocity's dtype: float32 for a float16 variable.
+        dtype = velocity.dtype
+        learning_rate = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        # beta * v + (1 - beta) * g, added to v as (1 - beta) * (g - v):
+        # assign_add, not assign, keeps TensorFlow's sparse updates.
+        self.assign_add(
+            velocity,
+            ops.multiply(ops.subtract(gradient, velocity), 1 - self.beta),
+        )
+        step = velocity
+        self.assign_sub(variable, ops.multiply(step, learning_rate))
         # END SOLUTION
 
     def get_config(self):
         """The base class's config plus beta."""
         # BEGIN SOLUTION: start from super().get_config() and add "beta"
+        # FROM custom_layers.optimizers.MomentumOptimizer.get_config
         config = super().get_config()
         config["beta"] = self.beta
         return config
         # END SOLUTION
 
 
-class AdamOptimizer(keras.optimizers.Optimizer):
+class AdamOptimizer(PerVariableOptimizer):
     """Adam with the slides' bias correction (see adam_step).
 
     For every variable, at step t = 1, 2, ... (t = self.iterations + 1),
@@ -409,51 +437,90 @@ class AdamOptimizer(keras.optimizers.Optimizer):
         learning_rate: a number >= 0 (or a Keras learning-rate schedule).
         beta_1, beta_2: the decay rates of m and v, in [0, 1).
         epsilon: a number >= 0, added outside the square root.
-        name, **kwargs: passed on to keras.optimizers.Optimizer.
+        **kwargs: passed on to keras.optimizers.Optimizer (name, clipnorm, ...).
     Config keys (get_config): the base class's, plus "beta_1", "beta_2"
     and "epsilon".
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 name="adam", **kwargs):
-        # BEGIN SOLUTION: check beta_1, beta_2 (check_fraction) and epsilon (check_nonnegative); call super().__init__; keep the three
-        check_fraction(beta_1, "beta_1")
-        check_fraction(beta_2, "beta_2")
-        check_nonnegative(epsilon, "epsilon")
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        # BEGIN SOLUTION: check learning_rate (check_learning_rate), beta_1 and beta_2 (check_real, in [0, 1)) and epsilon (check_real, >= 0); call super().__init__; keep the three
+        # FROM custom_layers.optimizers.AdamOptimizer.__init__
+        learning_rate = check_learning_rate(learning_rate)
+        beta_1 = check_real("beta_1", beta_1, high=1.0)
+        beta_2 = check_real("beta_2", beta_2, high=1.0)
+        epsilon = check_real("epsilon", epsilon)
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         # END SOLUTION
 
     def build(self, var_list):
         """Create m and v for every variable, all zeros."""
         # BEGIN SOLUTION: as MomentumOptimizer.build, with two lists of state: m ("momentum") and v ("velocity")
+        # FROM custom_layers.optimizers.AdamOptimizer.build
         if self.built:
             return
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(var_list, ["momentum", "velocity"])
+        # One call per kind of state: all the m, then all the v, the order
+        # in which saved files hold them.
+        self._momentums = self.add_optimizer_variables(var_list, "momentum")
+        self._velocities = self.add_optimizer_variables(var_list, "velocity")
         # END SOLUTION
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adam step on `variable`."""
-        # BEGIN SOLUTION: t = self.iterations + 1 (cast to variable.dtype); update m and v with self.assign; correct them by 1 - beta**t; subtract the step
-        dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
-        t = ops.cast(self.iterations + 1, dtype)
-        index = self._get_variable_index(variable)
+        # BEGIN SOLUTION: t = self.iterations + 1 (cast to the state's dtype); update m and v; correct them by 1 - beta**t; subtract the step
+        # FROM custom_layers.optimizers.AdamOptimizer.update_step
+        index = self.variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
-        self.assign(m, ops.add(ops.multiply(m, self.beta_1), ops.multiply(gradient, 1 - self.beta_1)))
-        self.assign(v, ops.add(ops.multiply(v, self.beta_2),
-                               ops.multiply(ops.square(gradient), 1 - self.beta_2)))
-        m_hat = ops.divide(m, 1 - ops.power(ops.cast(self.beta_1, dtype), t))
-        v_hat = ops.divide(v, 1 - ops.power(ops.cast(self.beta_2, dtype), t))
-        self.assign_sub(variable, ops.divide(ops.multiply(m_hat, lr), ops.add(ops.sqrt(v_hat), self.epsilon)))
+        # In the state's dtype: float32 for a float16 variable.
+        dtype = m.dtype
+        learning_rate = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        # `iterations` counts completed updates (also under gradient
+        # accumulation), so this update is number t = iterations + 1.
+        t = ops.cast(self.iterations + 1, dtype)
+        # A Python float to the power of a tensor takes the tensor's dtype:
+        # `ops.cast(0.999, "float64")` would round 0.999 to float32 first.
+        correction_1 = 1 - self.beta_1**t
+        correction_2 = 1 - self.beta_2**t
+
+        # The moving averages, added as (1 - beta) * (new - old): assign_add,
+        # not assign, keeps TensorFlow's sparse updates.
+        self.assign_add(
+            m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1)
+        )
+        self.assign_add(
+            v,
+            ops.multiply(
+                ops.subtract(ops.square(gradient), v), 1 - self.beta_2
+            ),
+        )
+
+        # lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / c1 and
+        # v_hat = v / c2, and both corrections moved into scalars:
+        # (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)).
+        # Same value, two full-size divisions fewer.
+        root_correction_2 = ops.sqrt(correction_2)
+        step_size = learning_rate * root_correction_2 / correction_1
+        self.assign_sub(
+            variable,
+            ops.divide(
+                ops.multiply(m, step_size),
+                ops.add(ops.sqrt(v), self.epsilon * root_correction_2),
+            ),
+        )
         # END SOLUTION
 
     def get_config(self):
         """The base class's config plus beta_1, beta_2 and epsilon."""
         # BEGIN SOLUTION: start from super().get_config() and add the three hyperparameters
+        # FROM custom_layers.optimizers.AdamOptimizer.get_config
         config = super().get_config()
-        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        config["beta_1"] = self.beta_1
+        config["beta_2"] = self.beta_2
+        config["epsilon"] = self.epsilon
         return config
         # END SOLUTION
 

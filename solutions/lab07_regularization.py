@@ -108,6 +108,7 @@ from keras import ops
 from matplotlib.figure import Figure
 
 from labkit import as_float_array, check_count, check_fraction, check_nonnegative, check_positive, save_pngs
+from labkit.keras_checks import check_int, check_real
 
 # %% [markdown]
 # ## Checking the arguments
@@ -482,6 +483,14 @@ def l2_normalize(X):
 # gives the same sequence of masks, and each call draws the next one.
 # The kernel has shape (input_dim, units), as in `keras.layers.Dense` and
 # in `dropconnect` above: the layer computes `inputs @ kernel + bias`.
+#
+# Check the arguments in `__init__` as Keras does, with `labkit.keras_checks`:
+# `check_int("units", units, low=1)` and `check_real("rate", rate,
+# high=1.0)` return the value, and raise a `TypeError` for a value of the
+# wrong type, a `ValueError` ("Received: rate=1.0") for one out of range.
+# This layer is the course's `custom_layers.DropConnectDense` without its
+# extras (`use_bias`, a mask per example, Dense's initializers,
+# regularizers and constraints).
 
 # %%
 class DropConnectDense(keras.layers.Layer):
@@ -505,39 +514,61 @@ class DropConnectDense(keras.layers.Layer):
     """
 
     def __init__(self, units, rate=0.5, activation=None, seed=None, **kwargs):
-        # BEGIN SOLUTION: check units (check_count) and rate (check_fraction); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)
-        check_count(units, "units", minimum=1)
-        check_fraction(rate, "rate")
+        # BEGIN SOLUTION: check units (check_int, >= 1), rate (check_real, in [0, 1)) and seed (None, or check_int, >= 0); super().__init__(**kwargs); keep them, keras.activations.get(activation) and a keras.random.SeedGenerator(seed)
+        # FROM custom_layers.dropconnect.DropConnectDense.__init__
         super().__init__(**kwargs)
-        self.units, self.rate, self.seed = int(units), float(rate), seed
+        self.units = check_int("units", units, low=1)
+        self.rate = check_real("rate", rate, high=1.0)
         self.activation = keras.activations.get(activation)
+        self.seed = seed if seed is None else check_int("seed", seed, low=0)
         self.seed_generator = keras.random.SeedGenerator(seed)
         # END SOLUTION
 
     def build(self, input_shape):
         """Create the kernel (input_dim, units), Glorot-uniform, and the bias (units,), zeros."""
-        # BEGIN SOLUTION: self.kernel, then self.bias, with self.add_weight(shape=..., initializer=..., name=...)
-        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform",
-                                      name="kernel")
-        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        # BEGIN SOLUTION: self.kernel, then self.bias, with self.add_weight(name=..., shape=..., initializer=...)
+        # FROM custom_layers.dropconnect.DropConnectDense.build
+        input_dim = input_shape[-1]
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_dim, self.units),
+            initializer="glorot_uniform",
+        )
+        self.bias = self.add_weight(
+            name="bias",
+            shape=(self.units,),
+            initializer="zeros",
+        )
         # END SOLUTION
 
     def call(self, inputs, training=False):
         """activation(inputs @ kernel + bias), the kernel masked while training."""
         # BEGIN SOLUTION: while training (and rate > 0) mask the kernel as _scaled_keep_mask masks W, with keras.random.uniform and the layer's seed generator; then the Dense formula
+        # FROM custom_layers.dropconnect.DropConnectDense.call
         kernel = self.kernel
         if training and self.rate > 0:
-            noise = keras.random.uniform(ops.shape(kernel), seed=self.seed_generator)
-            kernel = ops.where(ops.greater_equal(noise, self.rate), kernel / (1.0 - self.rate), 0.0)
-        return self.activation(ops.add(ops.matmul(inputs, kernel), self.bias))
+            shape = ops.shape(kernel)
+            noise = keras.random.uniform(shape, seed=self.seed_generator)
+            # uniform[0, 1) >= rate holds with probability exactly 1 - rate.
+            keep = ops.greater_equal(noise, self.rate)
+            kernel = ops.where(keep, ops.divide(kernel, 1.0 - self.rate), 0.0)
+        outputs = ops.matmul(inputs, kernel)
+        if self.bias is not None:
+            outputs = ops.add(outputs, self.bias)
+        return self.activation(outputs)
         # END SOLUTION
 
     def get_config(self):
         """The base layer's config plus units, rate, activation and seed."""
         # BEGIN SOLUTION: super().get_config() plus the arguments; serialize the activation with keras.activations.serialize
+        # FROM custom_layers.dropconnect.DropConnectDense.get_config
         config = super().get_config()
-        config.update(units=self.units, rate=self.rate, seed=self.seed,
-                      activation=keras.activations.serialize(self.activation))
+        config.update(
+            units=self.units,
+            rate=self.rate,
+            activation=keras.activations.serialize(self.activation),
+            seed=self.seed,
+        )
         return config
         # END SOLUTION
 

@@ -155,6 +155,8 @@ def conv2d(x, kernel, stride=1, padding="valid"):
     """
     # BEGIN SOLUTION: check with _as_image, _as_kernel and _pair; pad; then add up kernel[a, b] times each shifted, strided slice
     x, flat = _as_image(x)
+    # Only an (H, W) image with a (kh, kw) kernel gives one (H_out, W_out) map; a 4-D kernel gives C_out maps.
+    flat_kernel = flat and np.ndim(kernel) == 2
     kernel = _as_kernel(kernel, x.shape[2], flat)
     (kh, kw), (sh, sw) = kernel.shape[:2], _pair(stride, "stride")
     out_h, top, bottom = output_size_and_padding(x.shape[0], kh, sh, padding)
@@ -166,7 +168,7 @@ def conv2d(x, kernel, stride=1, padding="valid"):
             # Kernel entry (a, b) meets pixel (i*s + a, j*s + b) for output (i, j): one strided slice holds them all.
             window = x[a:a + sh * (out_h - 1) + 1:sh, b:b + sw * (out_w - 1) + 1:sw]
             out += window @ kernel[a, b]
-    return out[:, :, 0] if flat else out
+    return out[:, :, 0] if flat_kernel else out
     # END SOLUTION
 
 

@@ -113,7 +113,7 @@ import numbers
 import numpy as np
 from matplotlib.figure import Figure
 
-from labkit import as_float_array, check_count, check_fraction, check_positive, save_pngs
+from labkit import as_float_array, check_count, check_fraction, check_nonnegative, check_positive, save_pngs
 
 DIAGNOSES = ("good fit", "underfitting", "overfitting", "underfitting and overfitting")
 
@@ -606,16 +606,23 @@ def sawtooth_network(x, depth):
 #   the momentum it will have after this update, b1 m_hat_{t+1}, plus this
 #   gradient's own share (1 - b1) g / (1 - b1**t).
 # - PReLU (He et al., 2015) is leaky ReLU whose slope a below 0 is learned:
-#   the loss needs a gradient with respect to a too.
+#   the loss needs a gradient with respect to a too, and with it gradient
+#   descent finds the slope (`learn_prelu_slope`).
 # - Saddle points: where the gradient is 0, the Hessian's eigenvalues tell a
 #   minimum (all > 0), a maximum (all < 0) and a saddle (both signs). In
-#   many dimensions saddles are far more common than local minima.
+#   many dimensions saddles are far more common than local minima. Plain
+#   gradient descent started on a saddle stays there forever (its gradient
+#   is 0); a small random kick after each step is enough to leave it, along
+#   the direction of negative curvature (`perturbed_descent`; Jin et al.,
+#   2017). The check: on x^2 - y^2 from (0, 0), plain descent never moves,
+#   a kicked one ends far out in y while x stays near 0.
 # - Stochastic depth (Huang et al., 2016) drops whole residual blocks while
 #   training: a dropped block passes its input through, h. At inference every
 #   block is kept, its branch scaled by the survival probability p, so that
 #   its output is the expected training output: h + p f(h W + b).
 # - Data augmentation: shifting a digit by a pixel gives a new, equally
-#   valid training example; the network learns that position does not matter.
+#   valid training example; the network learns that position does not matter
+#   (`augment_with_shifts`, and its gain in the experiments below).
 
 # %%
 def step_decay(lr0, epoch, drop=0.5, every=10):
@@ -705,6 +712,59 @@ def classify_critical_point(hessian, tol=1e-9):
     # END SOLUTION
 
 
+def perturbed_descent(hessian, x0, lr, steps, noise, seed=0):
+    """Gradient descent on the quadratic f(x) = x @ H @ x / 2, a small random kick after each step.
+
+    At a saddle the gradient H @ x is 0, so plain descent started there never
+    moves; a kick puts it off the saddle, and the direction of negative
+    curvature then carries it away.
+
+    Inputs:
+    - hessian: H, shape (d, d), symmetric.
+    - x0: the start, shape (d,).
+    - lr: the step size (> 0); steps: how many (>= 0).
+    - noise: the standard deviation of each kick (0: plain gradient descent).
+    - seed: seeds np.random.default_rng; step k's kick is the k-th draw rng.normal(0, noise, d).
+    Returns:
+    - the points x_0 ... x_steps, shape (steps + 1, d), where
+      x_{k+1} = x_k - lr * H @ x_k + kick_k.
+    """
+    # BEGIN SOLUTION: check lr, steps and noise; one generator for the whole run; a gradient step, then its kick
+    hessian, x = as_float_array(hessian, "hessian"), as_float_array(x0, "x0")
+    lr, steps, noise = check_positive(lr, "lr"), check_count(steps, "steps", minimum=0), check_nonnegative(noise, "noise")
+    rng = np.random.default_rng(seed)
+    points = [x]
+    for _ in range(steps):
+        x = x - lr * hessian @ x + rng.normal(0, noise, x.shape)
+        points.append(x)
+    return np.array(points)
+    # END SOLUTION
+
+
+def learn_prelu_slope(z, target, a0, lr, steps):
+    """PReLU's slope learned by gradient descent: the a for which prelu(z, a) fits target.
+
+    Inputs:
+    - z, target: arrays of one shape: inputs of the PReLU and the outputs wanted.
+    - a0: the starting slope; lr: the step size (> 0); steps: how many (>= 0).
+    Returns:
+    - (a, losses): the slope after `steps` steps, a float, and the loss
+      mean((prelu(z, a) - target) ** 2) / 2 before each step and after the
+      last, a list of steps + 1 floats.
+    """
+    # BEGIN SOLUTION: gradient descent on a alone; prelu_backward's da is the loss's gradient once dout is the loss's gradient in the output
+    z, target = as_float_array(z, "z"), as_float_array(target, "target")
+    lr, steps = check_positive(lr, "lr"), check_count(steps, "steps", minimum=0)
+    a, losses = float(a0), []
+    for step in range(steps + 1):
+        error = prelu(z, a) - target
+        losses.append(float(np.mean(error ** 2) / 2))
+        if step < steps:
+            a -= lr * prelu_backward(error / z.size, z, a)[1]
+    return a, losses
+    # END SOLUTION
+
+
 def stochastic_depth_block(h, W, b, survival, training, rng=None, activation_name="relu"):
     """A residual block with stochastic depth: h + f(h @ W + b), the branch dropped at random while training.
 
@@ -749,6 +809,27 @@ def shift_images(images, dx, dy):
     elif dx < 0:
         out[:, :, dx:] = 0
     return out
+    # END SOLUTION
+
+
+SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # one pixel right, left, down, up
+
+
+def augment_with_shifts(images, labels, shifts=SHIFTS):
+    """A training set grown by augmentation: the images, then a shifted copy of them per shift.
+
+    Inputs:
+    - images: shape (n, h, w); labels: shape (n,).
+    - shifts: (dx, dy) pairs, as shift_images takes them.
+    Returns:
+    - (images, labels): shapes ((1 + len(shifts)) * n, h, w) and
+      ((1 + len(shifts)) * n,): the originals first, then one block per
+      shift in the order given, each image keeping its label.
+    """
+    # BEGIN SOLUTION: concatenate the originals and shift_images of them per shift; tile the labels to match
+    images, labels = as_float_array(images, "images"), np.asarray(labels)
+    copies = [images] + [shift_images(images, dx, dy) for dx, dy in shifts]
+    return np.concatenate(copies), np.tile(labels, len(copies))
     # END SOLUTION
 
 
@@ -947,9 +1028,6 @@ def plot_width_and_depth():
     return figure
 
 
-SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # one pixel right, left, down, up
-
-
 def augmentation_study(n_train=300, n_val=500, steps=150, seed=0):
     """Validation accuracy of one MLP trained on digits as they are, and on them plus four one-pixel shifts.
 
@@ -965,9 +1043,7 @@ def augmentation_study(n_train=300, n_val=500, steps=150, seed=0):
     train, val = order[:n_train], order[n_train:n_train + n_val]
     shifted_val = np.concatenate([shift_images(images[val], dx, dy) for dx, dy in SHIFTS])
     training_sets = {"as they are": (images[train], labels[train]),
-                     "augmented": (np.concatenate([images[train]] + [shift_images(images[train], dx, dy)
-                                                                     for dx, dy in SHIFTS]),
-                                   np.tile(labels[train], 1 + len(SHIFTS)))}
+                     "augmented": augment_with_shifts(images[train], labels[train])}
     results = {}
     for name, (X, y) in training_sets.items():
         params = init_deep_mlp(64, 32, 1, 10, seed=seed)

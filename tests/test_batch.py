@@ -6,7 +6,7 @@ import shutil
 import zipfile
 
 import pytest
-from helpers import FAST
+from helpers import FAST, solution_text
 
 from autograder import batch, cli, course
 
@@ -76,23 +76,58 @@ def test_the_command_line_runs_a_batch(classroom, tmp_path, capsys):
     assert "graded 4 submissions" in capsys.readouterr().out
 
 
+def test_a_rerun_on_the_command_line_says_it_skipped_who_was_graded(classroom, tmp_path, capsys):
+    command = ["batch", str(classroom), "--out", str(tmp_path / "out"), "--jobs", "2", "--timeout", "5"]
+    cli.main(command)
+    capsys.readouterr()
+    assert cli.main(command) == 0
+    said = capsys.readouterr().out
+    assert "graded 0 submissions, skipped 4 already graded" in said, (
+        f"a rerun grades no one and should say it skipped the 4 students already graded: {said!r}")
+
+
 def test_a_missing_folder_is_one_line_and_status_2(tmp_path, capsys):
     assert cli.main(["batch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith("error:") and "nowhere" in error and len(error.splitlines()) == 1, error
 
 
+def hand_in_file(name, text):
+    """eve's submission: a folder holding one file `name` with `text`."""
+    def hand_in(folder):
+        (folder / "eve").mkdir()
+        (folder / "eve" / name).write_text(text)
+    return hand_in
+
+
 @pytest.mark.parametrize(("hand_in", "says"), [
     (lambda folder: (folder / "eve").mkdir(), "No lab01_gradient_descent.py"),
-    (lambda folder: (folder / "eve").mkdir() or (folder / "eve" / f"{LAB}.py").write_text("import nothing_here\n"),
-     "could not be imported"),
-], ids=["an empty submission", "an unimportable submission"])
-def test_each_failure_gets_a_note_in_the_gradebook(tmp_path, hand_in, says):
+    (hand_in_file(f"{LAB}.py", "import nothing_here\n"), "could not be imported"),
+    (hand_in_file(f"{LAB}.py", ""), f"{LAB}.py has no code"),
+    (hand_in_file(f"{LAB}.py", "# TODO: the exercises\n\n"), f"{LAB}.py has no code"),
+    (hand_in_file("lab1.py", solution_text(LAB)), f"Found lab1.py: name it {LAB}.py"),
+    (hand_in_file("Lab01_Gradient_Descent.py", solution_text(LAB)),
+     f"Found Lab01_Gradient_Descent.py: name it {LAB}.py"),
+], ids=["an empty submission", "an unimportable submission", "an empty lab file", "a lab file of comments only",
+        "a file named lab1.py", "a file named in capitals"])
+def test_each_failure_gets_a_note_in_the_gradebook_saying_why(tmp_path, hand_in, says):
     folder = tmp_path / "submissions"
     folder.mkdir()
     hand_in(folder)
     batch.run(folder, tmp_path / "out", jobs=1, limits=FAST, progress=False, labs=[LAB])
-    assert says in rows(tmp_path / "out")["eve"]["note"], rows(tmp_path / "out")["eve"]
+    row = rows(tmp_path / "out")["eve"]
+    assert says in row["note"], f"the gradebook's note should say {says!r}, but it is {row['note']!r}"
+
+
+def test_a_misnamed_file_in_a_zip_is_named_with_the_name_it_should_have(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "eve.zip", "w") as archive:
+        archive.writestr("work/lab01.ipynb", "{}")
+    batch.run(folder, tmp_path / "out", jobs=1, limits=FAST, progress=False, labs=[LAB])
+    note = rows(tmp_path / "out")["eve"]["note"]
+    assert f"Found work/lab01.ipynb: name it {LAB}.ipynb" in note, (
+        f"the note should name the misnamed notebook in the zip and the name it should have: {note!r}")
 
 
 def test_a_notebook_named_after_its_student_is_graded_as_the_assignments_lab(tmp_path):

@@ -63,6 +63,29 @@ def test_parse_gives_each_cell_in_both_versions():
     assert build.student_version(source) == build.HEADER + "".join(cell.student for cell in cells)
 
 
+FROM_MOMENTUM = "    # FROM custom_layers.optimizers.MomentumOptimizer.get_config\n"
+
+
+def test_a_from_region_is_written_from_its_method_without_the_extras():
+    source = f"def get_config(self):\n    # BEGIN SOLUTION: add beta\n{FROM_MOMENTUM}    stale = 1\n    # END SOLUTION\n"
+    generated = build.generate_regions(source)
+    assert generated == ("def get_config(self):\n    # BEGIN SOLUTION: add beta\n" + FROM_MOMENTUM
+                         + "    config = super().get_config()\n    config[\"beta\"] = self.beta\n    return config\n"
+                         "    # END SOLUTION\n"), generated
+    assert build.generate_regions(generated) == generated, "a second pass changes nothing"
+    assert "raise NotImplementedError('add beta')" in build.student_version(generated)
+
+
+def test_a_from_region_naming_no_method_is_refused():
+    source = "    # BEGIN SOLUTION\n    # FROM custom_layers.optimizers.MomentumOptimizer.nothing\n    # END SOLUTION\n"
+    with pytest.raises(build.BuildError, match="no method MomentumOptimizer.nothing"):
+        build.generate_regions(source)
+
+
+def test_the_solutions_generated_regions_are_up_to_date():
+    assert build.generate_solutions(check=True) == [], "run `python -m autograder build`"
+
+
 def test_labs_and_notebooks_are_up_to_date_with_the_solutions():
     stale = build.stale()
     assert not stale, f"out of date: {stale}; run `python -m autograder build`"

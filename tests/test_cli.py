@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from helpers import ROOT
@@ -82,6 +83,16 @@ def test_what_cannot_be_graded_exits_with_status_2(args, tmp_path, capsys):
     args = [str(tmp_path / arg) if arg == "notes.py" else arg for arg in args]
     assert cli.main(args) == cli.CANNOT_RUN
     assert capsys.readouterr().err.startswith("error: "), "the reason goes to stderr"
+
+
+@pytest.mark.parametrize("name", ["lab3.py", "Lab03_Activations.py", "lab03.ipynb"])
+def test_a_misnamed_lab_file_is_told_the_name_it_should_have(name, tmp_path, capsys):
+    (tmp_path / name).write_text("x = 1\n")
+    assert cli.main(["grade", str(tmp_path / name)]) == cli.CANNOT_RUN
+    error = capsys.readouterr().err
+    should = "lab03_activations" + Path(name).suffix
+    assert f"{name}: not a lab file of this course; name it after its lab: {should}" in error, (
+        f"the error should name the file and the name it should have, {should}: {error!r}")
 
 
 def test_a_broken_zip_exits_with_status_2(tmp_path):

@@ -15,6 +15,7 @@ from helpers import FAST
 
 from autograder import batch, cli, cluster, course
 from autograder.sandbox import descendants, process_table
+from autograder.submission import open_submission
 
 LAB = "lab01_gradient_descent"
 @pytest.fixture
@@ -115,3 +116,15 @@ def test_a_packed_link_stays_a_link(tmp_path):
     (tmp_path / "ada" / f"{LAB}.py").symlink_to(course.SOLUTIONS / f"{LAB}.py")
     unpacked = cluster.unpack("ada", cluster.pack(tmp_path / "ada"), tmp_path / "worker")
     assert (unpacked / f"{LAB}.py").is_symlink(), "a link must reach the worker as a link, so its grader refuses it"
+
+
+def test_a_file_hard_linked_outside_is_refused_on_the_worker_as_here(tmp_path):
+    """Tar keeps only the links inside an archive: the count of the others travels with the task."""
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "classmate.py").write_text((course.SOLUTIONS / f"{LAB}.py").read_text())
+    os.link(tmp_path / "classmate.py", tmp_path / "ada" / f"{LAB}.py")
+    os.link(tmp_path / "ada" / f"{LAB}.py", tmp_path / "ada" / "copy.py")  # a link inside: allowed
+    unpacked = cluster.unpack("ada", cluster.pack(tmp_path / "ada"), tmp_path / "worker" / "submission")
+    with open_submission(tmp_path / "ada", [LAB]) as here, open_submission(unpacked, [LAB]) as there:
+        assert "hard link to a file outside" in here[LAB].problem, here[LAB].problem
+        assert there[LAB].problem == here[LAB].problem

@@ -94,7 +94,8 @@ def test_sigint_to_itself_is_a_keyboard_interrupt_however_the_grader_was_started
     # A grader started as a background job inherits SIGINT ignored (or blocked); its children must not.
     path = tmp_path / f"{LAB}.py"
     path.write_text(in_cross_entropy(CONTAINED["SIGINT to itself"][0]))
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path), "--test", "1.18"],
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(path),
+                           "--test", "cross_entropy_gradients_formula"],
                           cwd=course.ROOT, capture_output=True, text=True, timeout=300,
                           preexec_fn=_sigint_ignored_and_blocked)
     assert "raised KeyboardInterrupt" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]

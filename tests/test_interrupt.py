@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -89,3 +90,25 @@ def test_ctrl_c_in_a_batch_leaves_a_consistent_gradebook_and_a_rerun_resumes(tmp
     assert not list(scratch.iterdir()) and not [path for path in out.iterdir() if path.name.startswith(".")]
     done = subprocess.run([*command, "--timeout", "1"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert "graded 1 submissions" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_a_batch_is_one_line_naming_the_command_that_resumes(tmp_path):
+    submissions = tmp_path / "submissions"
+    slow_submission(submissions / "bob")
+    out = tmp_path / "out"
+    resume = ["-m", "autograder", "batch", str(submissions), "--out", str(out), "--jobs", "1", "--labs", LAB]
+    process, _ = start([sys.executable, *resume, "--force"], tmp_path)
+    deadline = time.monotonic() + 300
+    while not [path for path in out.glob(".bob-*")] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)  # bob is being graded now
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=60)
+    errors = process.stderr.read()
+    assert process.returncode == 130, f"an interrupted batch should exit with status 130, not {process.returncode}"
+    assert "Traceback" not in errors, f"Ctrl-C should print one line, not a traceback:\n{errors}"
+    said = [line for line in errors.splitlines() if "interrupted" in line]
+    assert len(said) == 1 and said[0].endswith(shlex.join(["python", *resume])), (
+        f"one line should say how to resume: the same command, without --force (which would grade bob "
+        f"again):\n{errors}")

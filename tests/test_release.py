@@ -7,7 +7,7 @@ import sys
 import pytest
 from helpers import solution_text
 
-from autograder import build, course, release
+from autograder import build, cli, course, release
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +109,36 @@ def test_the_bundle_describes_a_students_own_model(bundle, tmp_path):
                           cwd=bundle, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert re.search(r"^Total: 2 / 2", done.stdout, re.MULTILINE), done.stdout[-1500:]
+
+
+@pytest.fixture
+def two_labs():
+    """Two labs, named out of course order."""
+    return ["lab03_activations", "lab01_gradient_descent"]
+
+
+def test_release_prints_a_line_per_lab_as_it_goes(two_labs, tmp_path, capsys):
+    assert cli.main(["release", str(tmp_path / "bundle"), "--labs", ",".join(two_labs)]) == cli.OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["lab01_gradient_descent: public tests written, golden values recorded (1/2)",
+                     "lab03_activations: public tests written, golden values recorded (2/2)",
+                     f"wrote the student bundle to {tmp_path / 'bundle'}"], (
+        f"release should say what it did for each lab, in course order, then where the bundle is: {lines}")
+
+
+def test_release_quiet_prints_only_where_the_bundle_is(two_labs, tmp_path, capsys):
+    assert cli.main(["release", str(tmp_path / "bundle"), "--labs", ",".join(two_labs), "--quiet"]) == cli.OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"wrote the student bundle to {tmp_path / 'bundle'}"], (
+        f"--quiet should print only where the bundle was written, as grade --quiet prints only the scores: {lines}")
+
+
+def test_the_readme_says_what_requirements_jupyter_is_for_and_how_to_install_it(bundle):
+    readme = (bundle / "README.md").read_text()
+    assert (bundle / "requirements-jupyter.txt").exists(), "the bundle ships requirements-jupyter.txt"
+    assert "pip install -r requirements-jupyter.txt" in readme and "notebooks" in readme, (
+        f"the bundle's README should say that requirements-jupyter.txt is for the notebooks, with its pip command:\n"
+        f"{readme}")
 
 
 def test_a_non_empty_folder_is_refused(tmp_path):

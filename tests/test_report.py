@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from autograder import batch, report
+from autograder import batch, course, report
 from autograder.runner import LabResult, TestResult
 
 
@@ -28,6 +28,35 @@ def test_hidden_tests_show_no_printed_output():
 
 def test_the_table_totals_the_points():
     assert report.table([lab_with(hidden=False)]).splitlines()[-1] == "Total: 0 / 1"
+
+
+@pytest.fixture
+def lab3_as_graded():
+    """Lab 3's results in the order `grade_lab` gives them (as written: its hidden test among the visible ones)."""
+    lab = "lab03_activations"
+    return LabResult(lab, [TestResult.unscored(test) for test in course.load_tests(lab)])
+
+
+def by_number(lab_result):
+    """3.1, 3.2, ... 3.N for the N visible tests, then 3.h1: the order a student reads them in."""
+    visible = sum(not test.hidden for test in lab_result.tests)
+    return [f"3.{k}" for k in range(1, visible + 1)] + ["3.h1"]
+
+
+def numbers_in(text):
+    return [line.split()[4] for line in text.splitlines() if line.startswith(("  pass", "  FAIL"))]
+
+
+def test_the_table_shows_tests_in_number_order(lab3_as_graded):
+    shown = numbers_in(report.table([lab3_as_graded]))
+    assert shown == by_number(lab3_as_graded), (
+        f"tests should be shown by number, 3.2 before 3.10 and the hidden test last: {shown}")
+
+
+def test_results_json_lists_tests_in_number_order(lab3_as_graded):
+    listed = [test["number"] for test in report.gradescope([lab3_as_graded])["tests"]]
+    assert listed == by_number(lab3_as_graded), (
+        f"results.json should list tests by number, the hidden test last: {listed}")
 
 
 @pytest.mark.parametrize("name", ["=1+2*3", "+1", "-1+2", "@SUM(1+1)", "\t=1", "\r=1"])

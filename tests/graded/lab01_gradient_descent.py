@@ -106,6 +106,19 @@ def descent_rejects_bad_arguments(lab):
                   hint="check steps before descending and name it in the message")
 
 
+@graded(points=1)
+def descent_leaves_start_and_makes_floats(lab):
+    "gradient_descent leaves the caller's x0 untouched, and from an integer start it still takes fractional steps"
+    trajectory, start = lab.probes.descent_and_start([1.0, 10.0], [2.0, -1.0], 0.05, 3)
+    expect_equal(np.asarray(start), np.array([2.0, -1.0]), called="x0 = np.array([2.0, -1.0]); "
+                 "gradient_descent(lambda x: [1, 10] * x, x0, lr=0.05, steps=3); x0",
+                 hint="the contract records the points visited; the caller's starting array must not move with them")
+    expect_close(trajectory[0], [2.0, -1.0], rtol=0, hint="row 0 is the start as it was given")
+    expect_close(lab.probes.quadratic_descent(2.0, 3, 0.25, 3), [3.0, 1.5, 0.75, 0.375], rtol=1e-12,
+                 called="gradient_descent(lambda x: 2 * x, x0=3, lr=0.25, steps=3)",
+                 hint="an integer start is a point like any other: the points visited are real numbers, never rounded")
+
+
 # the neuron and its error -----------------------------------------------------
 
 @graded(points=1)
@@ -303,3 +316,16 @@ def train_rejects_bad_arguments(lab):
     expect_raises(ValueError, lab.train_neuron, x, y, 0.1, 1, loss="hinge", mentions="loss")
     expect_raises(ValueError, lab.train_neuron, x, y, 0.1, 1, batch_size=0, mentions="batch_size")
     expect_raises(ValueError, lab.train_neuron, np.zeros((0, 3)), np.zeros(0), 0.1, 1, mentions="X")
+
+
+@graded(points=1)
+def train_leaves_data_untouched(lab):
+    "train_neuron leaves the caller's X and y as they were, so a second call gives the same weights"
+    x, _, _, y = random_batch(seed=13, n=9, d=3)
+    first, second, x_after, y_after = lab.probes.train_twice(x, y, 0.5, 2, 2, 4)
+    called = "train_neuron(X, y, 0.5, 2, batch_size=2, seed=4), twice on the same X and y"
+    hint = "shuffle an order of indices (or a copy), never the caller's arrays"
+    expect_equal(np.asarray(x_after), x, called=called, hint=hint)
+    expect_equal(np.asarray(y_after), y, called=called, hint=hint)
+    expect_close(second, first, rtol=1e-12, called=called,
+                 hint="the same data and the same seed give the same weights")

@@ -485,6 +485,17 @@ def numerical_gradient_defaults(lab):
 
 
 @graded(points=1)
+def numerical_gradient_integer_point(lab):
+    "numerical_gradient at a point given in integers steps by h all the same (the gradient of sum(v**2) at (1, -2, 3))"
+    grad = lab.probes.integer_point_gradient(np.array([1, -2, 3]))
+    # d/dv sum(v**2) = 2 v; the central difference is exact for a quadratic.
+    expect_close(grad, [2.0, -4.0, 6.0], rtol=1e-6,
+                 called="numerical_gradient(lambda v: np.sum(v ** 2), np.array([1, -2, 3]))",
+                 hint="x + h e_i must be x moved by h = 1e-5: an integer array cannot hold that step, "
+                      "so work on floats")
+
+
+@graded(points=1)
 def relative_error_values(lab):
     "relative_error is ||a - b|| / (||a|| + ||b||), 0 for two zeros, and rejects different shapes"
     hint = "relative_error(a, b) = ||a - b|| / (||a|| + ||b||), the norms taken over all entries"
@@ -497,6 +508,34 @@ def relative_error_values(lab):
 
 
 # Part 3: the MLP --------------------------------------------------------------
+
+@graded(points=1)
+def activation_derivative_values(lab):
+    "activation_derivative gives each derivative from Z and A, and relu's derivative at 0 is 0 (as the contract says)"
+    Z = np.array([[-2.0, 0.0, 0.5], [0.0, 3.0, -0.25]])
+    s = 1.0 / (1.0 + np.exp(-Z))
+    expected = {"sigmoid": (s, s * (1 - s)), "tanh": (np.tanh(Z), 1 / np.cosh(Z) ** 2),
+                "relu": (np.maximum(Z, 0.0), (Z > 0).astype(float)), "linear": (Z, np.ones_like(Z))}
+    for name, (A, derivative) in expected.items():
+        hint = ("relu has no derivative at 0; the contract takes it as 0 there, so only Z > 0 counts as active"
+                if name == "relu" else "the derivative of the activation at each entry of Z")
+        expect_close(lab.activation_derivative(Z, A, name), derivative, rtol=1e-12, atol=1e-15, hint=hint,
+                     called=f"activation_derivative(Z, A, {name!r}) with Z = [[-2, 0, 0.5], [0, 3, -0.25]]")
+
+
+@graded(points=1)
+def mlp_initialization_scale(lab):
+    "MLP's initial weights have mean 0 and the standard deviation sqrt(2 / (fan_in + fan_out))"
+    weights = lab.probes.mlp_parameters([200, 300], "tanh", "mse", 3)["weights"][0]
+    w = np.asarray(weights, dtype=float)
+    called = "MLP([200, 300], 'tanh', 'mse', seed=3).weights[0] (60,000 weights)"
+    # Glorot's std for 200 inputs and 300 outputs is sqrt(2 / 500) = 0.0632; He's sqrt(2 / 200) would be 0.1.
+    # With 60,000 draws the sample's std is within 1% of the true one (its relative error is about 0.3%).
+    expect_close(float(np.std(w)), np.sqrt(2.0 / 500), rtol=0.02, called=called,
+                 hint="draw each weight from a normal distribution with std sqrt(2 / (fan_in + fan_out)), "
+                      "the class docstring's scale")
+    expect_close(float(np.mean(w)), 0.0, atol=0.002, called=called, hint="the normal distribution is centred on 0")
+
 
 @graded(points=1)
 def mlp_initialization(lab):

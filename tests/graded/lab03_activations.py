@@ -10,7 +10,7 @@ gradient), never from the solution.
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded, reference
 from autograder.textbook import derivative, jacobian, sigmoid
 
 NAMES = ("linear", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus")
@@ -176,7 +176,7 @@ def d_softplus_matches(lab):
 
 @graded(points=2)
 def kinks(lab):
-    "at the kink x = 0: step is 1, relu is 0, and the derivatives of step and relu are 0, of leaky_relu 1"
+    "at the kink x = 0: step is 1, relu is 0, and the derivatives of step and relu are 0, of leaky_relu 1, of elu alpha"
     expect_close(lab.step(0.0), 1.0, rtol=EXACT, hint="step(x) is 1 where x >= 0")
     expect_close(lab.relu(0.0), 0.0, rtol=EXACT)
     expect_close(lab.d_step(0.0), 0.0, rtol=EXACT, hint="the step is flat on both sides; this course takes 0 at the jump")
@@ -184,6 +184,17 @@ def kinks(lab):
     expect_close(lab.d_relu(x), [0.0, 0.0, 1.0], rtol=EXACT, hint="d_relu is 1 where x > 0 (strictly), so 0 at the kink")
     expect_close(lab.d_leaky_relu(x), [0.01, 1.0, 1.0], rtol=1e-12, hint="d_leaky_relu is 1 where x >= 0, so 1 at the kink")
     expect_close(lab.d_leaky_relu(x, alpha=0.3), [0.3, 1.0, 1.0], rtol=1e-12, hint="alpha only below 0")
+    expect_close(lab.d_elu(x, alpha=0.5), [0.5 * np.exp(-1.0), 0.5, 1.0], rtol=1e-12,
+                 hint="d_elu is alpha * e^x where x <= 0, so alpha * e^0 = alpha at the kink (1 only above 0)")
+
+
+@graded(points=1)
+def activations_leave_input_alone(lab):
+    "every activation, derivative and softmax leaves the caller's array as it was"
+    x = np.array([[-2.0, -0.5, 0.0], [0.3, 1.5, -4.0]])
+    for name, after in lab.probes.inputs_after(x).items():
+        expect_close(after, x, rtol=0, called=f"x = {x.tolist()}; {name}(x); x",
+                     hint="compute into a new array (np.where, np.maximum, z - max): the caller may still need x")
 
 
 # overflow ---------------------------------------------------------------------------
@@ -326,6 +337,26 @@ def gradient_norms_seeded(lab):
     other = lab.gradient_norms_by_depth("relu", 4, 8, seed=4)
     expect_true(not np.allclose(other, first), "other norms for another seed", f"the same norms {first}",
                 hint="draw everything from np.random.default_rng(seed)")
+
+
+@graded(points=1)
+def gradient_norms_magnitude(lab):
+    "gradient_norms_by_depth's norms have the size the docstring's network gives (He weights, L = mean((y - t)^2) / 2)"
+    depth, width = 3, 32
+    runs = np.asarray(lab.probes.norms_over_seeds("tanh", depth, width, list(range(20))), dtype=float)
+    expect_equal(np.shape(runs), (20, depth), hint="an array of shape (depth,) for each seed")
+    expect_true(np.all(np.isfinite(runs)) and np.all(runs > 0), "finite norms > 0", repr(runs[:2]))
+    # Random draws may come in any order, so compare the typical size over seeds (geometric means):
+    # 20 seeds land within 20% of the reference's, a factor of 2 (a lost 1/2, std 1 / width) is far outside.
+    typical = np.exp(np.mean(np.log(runs), axis=0))
+    expected = np.asarray(reference.typical_norms("tanh", depth, width, 64, list(range(1000, 1100))))
+    ratio = typical / expected
+    expect_true(bool(np.all((ratio > 0.7) & (ratio < 1.4))),
+                "each layer's typical norm within 0.7 to 1.4 times the docstring network's",
+                f"{np.round(ratio, 3).tolist()} times it, layer by layer",
+                called="gradient_norms_by_depth('tanh', 3, 32, seed) for seeds 0 to 19",
+                hint="the weights are drawn from N(0, 2 / width) (a std of sqrt(2 / width)), and the loss is the "
+                     "mean over the batch of (y - t)^2 / 2, so dL/dy = (y - t) / BATCH")
 
 
 @graded(points=2)

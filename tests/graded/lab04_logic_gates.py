@@ -125,6 +125,17 @@ def sigmoid_not_gate(lab):
                  hint="one example, shape (d,), gives one number")
 
 
+@graded(points=1)
+def sigmoid_gate_stable(lab):
+    "sigmoid_gate is stable for very large sums (weights of 1000): exact 0 and 1, no overflow warning"
+    out, warnings = lab.probes.sigmoid_gate_with_warnings(INPUTS, [1000.0, 1000.0], -1500.0)
+    called = "sigmoid_gate(INPUTS, [1000, 1000], -1500) (sums -1500, -500, -500 and 500)"
+    hint = "exp(-z) overflows for z below about -709: use exp(-|z|), which never exceeds 1 (as in lab 1)"
+    expect_close(out, sigmoid(np.clip(INPUTS @ [1000.0, 1000.0] - 1500.0, -700, 700)), rtol=1e-12, atol=1e-300,
+                 called=called, hint=hint)
+    expect_true(not warnings, "no warnings", "; ".join(warnings), called=called, hint=hint)
+
+
 # learning with Rosenblatt's rule ------------------------------------------------------
 
 @graded(points=2)
@@ -226,6 +237,19 @@ def half_adder_truth_table(lab):
     got_sum, got_carry = lab.half_adder(X1, X2)
     expect_table(got_sum, XOR, None, hint)
     expect_table(got_carry, AND, None, hint)
+
+
+@graded(points=1)
+def half_adder_any_shape(lab):
+    "half_adder adds arrays of bits of any shape, a 2-D grid too, and keeps their shape"
+    a = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0]])
+    b = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    got_sum, got_carry = lab.half_adder(a, b)
+    called = "half_adder(a, b) with a = [[0, 0, 1], [1, 1, 0]], b = [[0, 1, 0], [1, 0, 1]]"
+    hint = ("the bits may come in any shape: pair them up, flatten the pairs into rows (n, 2) for the networks, "
+            "and give the answers a's shape back")
+    expect_table(got_sum, (a + b) % 2, called, hint)
+    expect_table(got_carry, a * b, called, hint)
 
 
 @graded(points=1)

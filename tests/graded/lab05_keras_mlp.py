@@ -221,6 +221,15 @@ def one_hot_rows(lab):
                   hint="a label must lie in [0, num_classes)")
 
 
+@graded(points=1)
+def one_hot_refuses_bad_labels(lab):
+    "one_hot refuses labels below 0 and labels that are not whole numbers with ValueError naming labels"
+    expect_raises(ValueError, lab.one_hot, np.array([0, -1]), 3, mentions="labels",
+                  hint="a label must lie in [0, num_classes): indexing with -1 would silently pick the last class")
+    expect_raises(ValueError, lab.one_hot, np.array([0.0, 1.7]), 3, mentions="labels",
+                  hint="labels are integers: converting 1.7 to an int would silently make it class 1")
+
+
 @graded(points=2)
 def dummy_data_shapes_and_labels(lab):
     "make_dummy_data() gives the slides' shapes, features in [0, 1) and one-hot labels (the slides' bug fixed)"
@@ -310,6 +319,26 @@ def digits_standardized_with_training_statistics(lab):
 
 
 @graded(points=1)
+def digits_split_follows_arguments(lab):
+    "load_digits_split(test_size=0.25, seed=1) keeps 450 test digits, stratified; another seed splits otherwise"
+    (x_train, _), (x_test, y_test) = lab.load_digits_split(test_size=0.25, seed=1)
+    _, target = reference.digits_raw()
+    called = "load_digits_split(test_size=0.25, seed=1)"
+    # scikit-learn keeps ceil(test_size * n) examples for testing: ceil(0.25 * 1797) = 450.
+    expect_equal((np.shape(x_train)[0], np.shape(x_test)[0]), (1347, 450), called=called,
+                 hint="pass test_size on to train_test_split")
+    wanted, got = 0.25 * np.bincount(target, minlength=10), np.asarray(y_test).sum(axis=0)
+    expect_true(bool(np.all(np.abs(got - wanted) <= 1)),
+                "each digit's share of the test split within one image of 25% of its count (a stratified split)",
+                f"test counts {got.astype(int).tolist()} against {np.round(wanted, 2).tolist()}", called=called,
+                hint="train_test_split(..., stratify=labels) keeps every class's proportion in both splits")
+    (_, _), (other, _) = lab.load_digits_split(test_size=0.25, seed=2)
+    expect_true(not np.array_equal(np.asarray(other), np.asarray(x_test)), "another split for seed=2",
+                "the same test split as with seed=1", called="load_digits_split(test_size=0.25, seed=2)",
+                hint="the seed is the split's random_state")
+
+
+@graded(points=1)
 def digits_rejects_bad_test_size(lab):
     "load_digits_split rejects a test_size outside (0, 1) with ValueError"
     expect_raises(ValueError, lab.load_digits_split, test_size=1.5, mentions="test_size")
@@ -366,6 +395,22 @@ def training_history(lab):
                  hint="the last val_loss is the loss on the test split, data[1]: validation_data=(x_test, y_test)")
     expect_true(not np.isclose(history["val_loss"][-1], train_loss, rtol=1e-4),
                 "validation on the test split", "the validation loss equals the training split's", called=called)
+
+
+@graded(points=1, timeout=60)
+def training_seeded(lab):
+    "train_mlp is reproducible: the same seed trains the same weights, another seed (another shuffle) others"
+    (x_train, y_train), (x_test, y_test) = separable_data(seed=2, n_train=48, n_test=8)
+    model = reference.softmax_regression(5, 3)
+
+    first, again, other = lab.probes.trained_weights(model, x_train, y_train, x_test, y_test, 1, 8, [3, 3, 4])
+    called = "train_mlp(model, data, epochs=1, batch_size=8, seed=s) from the same model, for s = 3, 3 and 4"
+    hint = "call keras.utils.set_random_seed(seed) before model.fit: fit shuffles the examples every epoch"
+    expect_true(all(np.array_equal(a, b) for a, b in zip(first, again)), "the same weights twice with seed=3",
+                "different weights", called=called, hint=hint)
+    expect_true(not all(np.allclose(a, b, rtol=0, atol=1e-7) for a, b in zip(first, other)),
+                "other weights with seed=4 (the examples in another order)", "the same weights as with seed=3",
+                called=called, hint=hint + ", with the seed given")
 
 
 @graded(points=1)

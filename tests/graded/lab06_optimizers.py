@@ -353,7 +353,7 @@ def adam_optimizer_config(lab):
 def momentum_optimizer_rejects_bad_beta(lab):
     "MomentumOptimizer(beta=1.0) raises ValueError naming beta"
     expect_raises(ValueError, lab.probes.optimizer_path, "MomentumOptimizer", {"beta": 1.0}, *BOWL_ARGS, 1,
-                  mentions="beta", hint="check beta in __init__ (check_fraction), before calling super().__init__")
+                  mentions="beta", hint="check beta in __init__ (check_real, in [0, 1)), before calling super().__init__")
 
 
 @graded(points=1, timeout=120, forbid=FORBID)

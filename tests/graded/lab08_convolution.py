@@ -137,6 +137,16 @@ def conv2d_same_even_kernel_and_stride(lab):
                           "the smaller half before (top, left), the larger after (bottom, right)")
 
 
+@graded(points=1, forbid=CONV_FORBID)
+def conv2d_flat_image_many_maps(lab):
+    "conv2d of an (H, W) image with a (kh, kw, 1, C_out) kernel gives all C_out maps: shape (H_out, W_out, C_out)"
+    x, kernel = random_case(8, (6, 5, 1), (3, 2, 1, 3))
+    expect_close(lab.conv2d(x[:, :, 0], kernel), reference.conv2d_loops(x, kernel), rtol=1e-9, atol=1e-12,
+                 called="conv2d(x, kernel) with x of shape (6, 5) and kernel of shape (3, 2, 1, 3)",
+                 hint="only an (H, W) image with a (kh, kw) kernel gives one (H_out, W_out) map; a kernel with "
+                      "C_out output channels gives C_out maps, even for a one-channel image")
+
+
 @graded(points=1)
 def conv2d_rejects_bad_arguments(lab):
     "conv2d rejects an unknown padding, a stride of 0 and a kernel whose channels do not match, with ValueError"
@@ -249,6 +259,19 @@ def cnn_shapes(lab):
 def cnn_rejects_bad_arguments(lab):
     "build_cnn rejects a single class with ValueError"
     expect_raises(ValueError, lab.probes.build_cnn, num_classes=1, mentions="num_classes")
+
+
+@graded(points=1)
+def cnn_seeded(lab):
+    "build_cnn is reproducible: the same seed gives the same initial weights, another seed others"
+    first, again, other = lab.probes.cnn_initial_weights([1, 1, 2])
+    called = "build_cnn(seed=1), build_cnn(seed=1), then build_cnn(seed=2)"
+    hint = "pass the seed to every layer's kernel initializer (e.g. HeUniform(seed=seed)), a different one each"
+    expect_true(len(first) == len(again) and all(np.array_equal(a, b) for a, b in zip(first, again)),
+                "the same initial weights twice with seed=1", "different weights", called=called, hint=hint)
+    kernels = [(a, b) for a, b in zip(first, other) if np.ndim(a) > 1]
+    expect_true(all(not np.array_equal(a, b) for a, b in kernels), "other kernels, layer by layer, with seed=2",
+                "a layer whose kernel is the same as with seed=1", called=called, hint=hint)
 
 
 @graded(points=4, timeout=120)

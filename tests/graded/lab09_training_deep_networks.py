@@ -590,6 +590,51 @@ def critical_points_by_hand(lab):
                           "eigenvalues 4 and -2")
 
 
+SADDLE = [[2.0, 0.0], [0.0, -2.0]]  # the Hessian of x^2 - y^2
+
+
+@graded(points=1)
+def perturbed_descent_leaves_a_saddle(lab):
+    "perturbed_descent on x^2 - y^2 from the saddle (0, 0): without kicks it never moves; with kicks of 0.01 it leaves along y, x staying near 0"
+    called = "perturbed_descent(H, [0, 0], 0.1, 50, 0.0) with H = [[2, 0], [0, -2]]"
+    still = lab.perturbed_descent(SADDLE, [0.0, 0.0], 0.1, 50, 0.0)
+    expect_close(still, np.zeros((51, 2)), rtol=0, called=called,
+                 hint="all 51 points, the start included; at a saddle the gradient H @ x is 0, so plain descent stays")
+    called = "perturbed_descent(H, [0, 0], 0.1, 50, 0.01, seed=3)"
+    rng, x, expected = np.random.default_rng(3), np.zeros(2), [np.zeros(2)]
+    for _ in range(50):
+        x = x - 0.1 * np.asarray(SADDLE) @ x + rng.normal(0, 0.01, 2)
+        expected.append(x)
+    kicked = lab.perturbed_descent(SADDLE, [0.0, 0.0], 0.1, 50, 0.01, seed=3)
+    expect_close(kicked, expected, rtol=1e-9, atol=1e-12, called=called,
+                 hint="one generator np.random.default_rng(seed) for the run; each step is x - lr * H @ x, then "
+                      "its kick rng.normal(0, noise, d)")
+    end = np.asarray(kicked)[-1]
+    expect_true(abs(end[1]) > 1 and abs(end[0]) < 0.1, "|y| > 1 and |x| < 0.1 after 50 steps",
+                f"x = {end[0]:.3g}, y = {end[1]:.3g}", called=called,
+                hint="the kick starts it off; the negative curvature in y then grows it by 1 + 2 lr a step, while "
+                     "x shrinks by 1 - 2 lr")
+
+
+@graded(points=1)
+def prelu_slope_is_learned(lab):
+    "learn_prelu_slope finds the slope 0.3 from targets prelu(z, 0.3), step by step as gradient descent on the mean squared error"
+    z = np.linspace(-3, 3, 13)
+    target = np.where(z > 0, z, 0.3 * z)
+    # The loss is a parabola in a, of curvature c = sum of z^2 over z <= 0, / n: a_k = 0.3 + (a0 - 0.3) (1 - lr c)^k.
+    c = np.sum(z[z <= 0] ** 2) / z.size
+    called = "learn_prelu_slope(z, prelu(z, 0.3), a0=1.0, lr=0.2, steps=10) with z = linspace(-3, 3, 13)"
+    a, losses = lab.learn_prelu_slope(z, target, 1.0, 0.2, 10)
+    expected = 0.3 + 0.7 * (1 - 0.2 * c) ** np.arange(11)
+    expect_close(a, expected[-1], rtol=1e-9, called=called,
+                 hint="the loss is mean((prelu(z, a) - target)**2) / 2: its gradient in a is prelu_backward's da "
+                      "with dout = (prelu(z, a) - target) / z.size")
+    expect_close(losses, np.sum((z[z <= 0] * (expected - 0.3)[:, None]) ** 2, axis=1) / (2 * z.size), rtol=1e-9,
+                 called=called, hint="steps + 1 losses: one before each step and one after the last")
+    a, _ = lab.learn_prelu_slope(z, target, 1.0, 0.2, 300)
+    expect_close(a, 0.3, rtol=1e-6, called=called.replace("steps=10", "steps=300"), hint="it converges to 0.3")
+
+
 @graded(points=1)
 def stochastic_depth_drops_blocks(lab):
     "stochastic_depth_block keeps the whole branch with probability p while training, and scales it by p at inference"
@@ -636,3 +681,23 @@ def shift_images_by_hand(lab):
                  hint="dx > 0 moves right, dy < 0 moves up; pixels leaving the image are lost, zeros come in "
                       "(np.roll wraps around: zero what wrapped)")
     expect_close(lab.shift_images(image, 0, 0), image, rtol=0, hint="no shift, no change")
+
+
+@graded(points=1)
+def augmentation_with_shifts(lab):
+    "augment_with_shifts gives the digits, then a copy per shift in order, labels kept; trained on it, an MLP gets more shifted digits right"
+    images, labels = reference.digit_images(300)
+    shifts = ((1, 0), (-1, 0), (0, 1), (0, -1))
+    called = "augment_with_shifts(300 digits, their labels, ((1, 0), (-1, 0), (0, 1), (0, -1)))"
+    grown, grown_labels = lab.augment_with_shifts(images, labels, shifts)
+    expect_close(grown, reference.shifted_copies(images, shifts), rtol=0, called=called,
+                 hint="the originals first, then shift_images(images, dx, dy) for each shift in the order given")
+    expect_equal(np.asarray(grown_labels).tolist(), np.tile(labels, 5).tolist(), called=called,
+                 hint="each copy keeps its digit's label: the labels tiled, once per block")
+    plain = reference.shifted_accuracy(images, labels, shifts)
+    augmented = reference.shifted_accuracy(grown, grown_labels, shifts)
+    expect_true(augmented >= plain + 0.2, "at least 0.2 more of 2,000 shifted held-out digits right",
+                f"{plain:.3f} without the copies, {augmented:.3f} with them",
+                called="a 64-32-10 MLP trained 150 steps on each set, then shown shifted digits it never saw",
+                hint="the shifted copies teach the network that a digit moved by a pixel is the same digit")
+

@@ -3,6 +3,24 @@
 Each is (what the student got wrong, old text, new text, the graded tests that must catch it).
 """
 
+from pathlib import Path
+
+_SOLUTION = (Path(__file__).resolve().parents[2] / "solutions" / "lab01_gradient_descent.py").read_text()
+# The solution copies X in its checks and shuffles indices; a student who takes X as it comes and shuffles
+# the arrays themselves changes both places: one replacement from the checks to the shuffle.
+TRAIN_CHECK = '    X = as_float_array(X, "X")\n'
+TRAIN_SHUFFLE = "        order = rng.permutation(n)\n"
+TRAIN_SPAN = _SOLUTION[_SOLUTION.index(TRAIN_CHECK):_SOLUTION.index(TRAIN_SHUFFLE) + len(TRAIN_SHUFFLE)]
+TRAIN_IN_PLACE = TRAIN_SPAN.replace(TRAIN_CHECK, "    X = np.asarray(X, dtype=float)\n").replace(
+    TRAIN_SHUFFLE, "        order = rng.permutation(n)\n        X[:], y[:] = X[order], y[order]\n"
+                   "        order = np.arange(n)\n")
+
+# gradient_descent's checks and loop, the solution's and a student's that steps x in place.
+DESCENT_CHECKS = '    check_nonnegative(lr, "lr")\n    check_count(steps, "steps", minimum=0)\n'
+DESCENT_START = "    trajectory = np.empty((steps + 1, *x.shape))\n    trajectory[0] = x\n    for k in range(steps):\n"
+DESCENT_STEP = "        trajectory[k + 1] = trajectory[k] - lr * np.asarray(grad_fn(trajectory[k].copy()), dtype=float)\n"
+DESCENT_STEP_IN_PLACE = "        x -= lr * np.asarray(grad_fn(x.copy()), dtype=float)\n        trajectory[k + 1] = x\n"
+
 MUTANTS = [
     ("sigmoid computed as 1 / (1 + exp(-z)), which overflows",
      "    e = np.exp(-np.abs(z))\n    out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
@@ -61,4 +79,14 @@ MUTANTS = [
     ("unknown loss names silently treated as cross-entropy",
      '    if loss not in LOSSES:\n        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")\n', "",
      ("train_rejects_bad_arguments",)),
+    ("gradient descent steps the caller's x0 in place (x -= lr * grad)",
+     '    x = as_float_array(x0, "x0")\n' + DESCENT_CHECKS + DESCENT_START + DESCENT_STEP,
+     '    x = np.asarray(x0, dtype=float)\n' + DESCENT_CHECKS + DESCENT_START + DESCENT_STEP_IN_PLACE,
+     ("descent_leaves_start_and_makes_floats",)),
+    ("gradient descent keeps an integer start's dtype, so every point is truncated",
+     "    trajectory = np.empty((steps + 1, *x.shape))\n    trajectory[0] = x\n",
+     "    trajectory = np.repeat(np.asarray(x0)[None], steps + 1, axis=0)\n",
+     ("descent_leaves_start_and_makes_floats",)),
+    ("the training shuffles the caller's X (and a copy of y) in place", TRAIN_SPAN, TRAIN_IN_PLACE,
+     ("train_leaves_data_untouched",)),
 ]

@@ -3,8 +3,16 @@
 Each is (what the student got wrong, old text, new text, the graded tests that must catch it).
 """
 
+from pathlib import Path
+
 SOFTMAX_LINES = ("    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
                  "    out = e / np.sum(e, axis=axis, keepdims=True)\n")
+
+# Mistakes that span a function's check and its computation replace the solution's text between the two.
+_SOLUTION = (Path(__file__).resolve().parents[2] / "solutions" / "lab03_activations.py").read_text()
+_SOFTMAX_START = '    z = as_float_array(z, "z", finite=False)\n    if z.ndim == 0'
+_SOFTMAX_END = "    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
+SOFTMAX = _SOLUTION[_SOLUTION.index(_SOFTMAX_START):_SOLUTION.index(_SOFTMAX_END) + len(_SOFTMAX_END)]
 
 MUTANTS = [
     ("step(0) = 0: compared with x > 0",
@@ -89,4 +97,24 @@ MUTANTS = [
      '    if activation not in ACTIVATIONS:\n        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")\n',
      "",
      ("gradient_norms_reject_bad_arguments",)),
+    # activations_table sees this one too, by accident: it hands the zeroed array on to d_relu.
+    ("relu zeroes the negative entries of the caller's array in place (x[x < 0] = 0)",
+     '    out = np.maximum(as_float_array(x, "x", finite=False), 0.0)\n',
+     "    out = np.asarray(x, dtype=float)\n    out[out < 0] = 0.0\n", ("activations_leave_input_alone",)),
+    ("softmax shifts the caller's scores in place (z -= z.max())",
+     SOFTMAX, SOFTMAX.replace('as_float_array(z, "z", finite=False)', "np.asarray(z, dtype=float)").replace(
+         "    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n",
+         "    z -= np.max(z, axis=axis, keepdims=True)\n    e = np.exp(z)\n"),
+     ("activations_leave_input_alone",)),
+    ("d_elu(0) taken as 1: compared with x >= 0 (the contract: alpha e^x for x <= 0)",
+     "    out = np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))\n",
+     "    out = np.where(x >= 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))\n", ("kinks",)),
+    ("the vanishing-gradient loss summed over the batch instead of averaged",
+     "    grad_h = np.outer((y - t) / BATCH, readout)", "    grad_h = np.outer(y - t, readout)",
+     ("gradient_norms_magnitude",)),
+    ("the vanishing-gradient loss differentiated without its 1/2",
+     "    grad_h = np.outer((y - t) / BATCH, readout)", "    grad_h = np.outer(2 * (y - t) / BATCH, readout)",
+     ("gradient_norms_magnitude",)),
+    ("the deep network initialized with N(0, 1 / width) instead of He's N(0, 2 / width)",
+     "    scale = np.sqrt(2.0 / width)\n", "    scale = np.sqrt(1.0 / width)\n", ("gradient_norms_magnitude",)),
 ]

@@ -119,4 +119,13 @@ MUTANTS = [
     ("Keras MLP with a hand-written Python activation the grader cannot rebuild",
      'keras.layers.Dense(8, activation="tanh")', 'keras.layers.Dense(8, activation=lambda z: keras.ops.tanh(z))',
      ("keras_mlp_learns_xor",)),
+    ("sigmoid_gate computed as 1 / (1 + exp(-z)), which overflows for very negative sums",
+     "    e = np.exp(-np.abs(z))\n    out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n",
+     "    out = 1.0 / (1.0 + np.exp(-z))\n", ("sigmoid_gate_stable",)),
+    ("half adder pairs the bits with np.stack alone: 2-D arrays of bits are refused",
+     ("    pairs = np.stack([a, b], axis=-1).reshape(-1, 2)\n"
+      "    total, carry = xor_network(pairs), perceptron(pairs, *AND_GATE)\n"
+      "    return total.reshape(a.shape)[()], carry.reshape(a.shape)[()]\n"),
+     "    pairs = np.stack([a, b], axis=-1)\n    return xor_network(pairs), perceptron(pairs, *AND_GATE)\n",
+     ("half_adder_any_shape",)),
 ]

@@ -8,13 +8,18 @@ KEEP_MASK = "    return (rng.random(shape) >= rate) / (1.0 - rate)\n"
 DROPCONNECT_MASK = ("    if training and rate > 0:\n"
                     "        W = W * _scaled_keep_mask(W.shape, rate, _as_generator(rng))\n"
                     "    return x @ W + b\n")
-MASKED_KERNEL = ("            kernel = ops.where(ops.greater_equal(noise, self.rate), "
-                 "kernel / (1.0 - self.rate), 0.0)\n")
+MASKED_KERNEL = "            kernel = ops.where(keep, ops.divide(kernel, 1.0 - self.rate), 0.0)\n"
 DENSE_CALL = ("        kernel = self.kernel\n"
               "        if training and self.rate > 0:\n"
-              "            noise = keras.random.uniform(ops.shape(kernel), seed=self.seed_generator)\n"
+              "            shape = ops.shape(kernel)\n"
+              "            noise = keras.random.uniform(shape, seed=self.seed_generator)\n"
+              "            # uniform[0, 1) >= rate holds with probability exactly 1 - rate.\n"
+              "            keep = ops.greater_equal(noise, self.rate)\n"
               + MASKED_KERNEL +
-              "        return self.activation(ops.add(ops.matmul(inputs, kernel), self.bias))\n")
+              "        outputs = ops.matmul(inputs, kernel)\n"
+              "        if self.bias is not None:\n"
+              "            outputs = ops.add(outputs, self.bias)\n"
+              "        return self.activation(outputs)\n")
 BN_DX = "    dx = inv_std / n * (n * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0))\n"
 
 MUTANTS = [
@@ -110,17 +115,16 @@ MUTANTS = [
      MASKED_KERNEL, "            kernel = keras.layers.Dropout(self.rate)(kernel, training=True)\n",
      ("dropconnect_dense_inference", "dropconnect_dense_drops_weights", "dropconnect_dense_mean_and_seeds")),
     ("DropConnectDense without rescaling the kept weights",
-     "kernel / (1.0 - self.rate), 0.0)", "kernel, 0.0)",
+     "ops.divide(kernel, 1.0 - self.rate), 0.0)", "kernel, 0.0)",
      ("dropconnect_dense_drops_weights", "dropconnect_dense_mean_and_seeds")),
     ("DropConnectDense ignores its seed",
      "        self.seed_generator = keras.random.SeedGenerator(seed)\n",
      "        self.seed_generator = keras.random.SeedGenerator()\n", ("dropconnect_dense_mean_and_seeds",)),
     ("DropConnectDense draws the same mask at every call",
-     "keras.random.uniform(ops.shape(kernel), seed=self.seed_generator)",
-     "keras.random.uniform(ops.shape(kernel), seed=self.seed or 0)", ("dropconnect_dense_mean_and_seeds",)),
+     "noise = keras.random.uniform(shape, seed=self.seed_generator)",
+     "noise = keras.random.uniform(shape, seed=self.seed or 0)", ("dropconnect_dense_mean_and_seeds",)),
     ("DropConnectDense's get_config forgets rate",
-     "config.update(units=self.units, rate=self.rate, seed=self.seed,",
-     "config.update(units=self.units, seed=self.seed,", ("dropconnect_dense_config",)),
+     "            rate=self.rate,\n", "", ("dropconnect_dense_config",)),
     ("DropConnectDense delegates to the course's layer",
      "class DropConnectDense(keras.layers.Layer):",
      "class DropConnectDense(__import__('custom_layers').DropConnectDense):",

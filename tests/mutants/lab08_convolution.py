@@ -95,4 +95,12 @@ MUTANTS = [
      "keras.optimizers.Adam(learning_rate=0.005)",
      "keras.optimizers.SGD(learning_rate=0.01)",
      ("cnn_learns_digits",)),
+    ("an (H, W) image's output always flattened: with a (kh, kw, 1, C_out) kernel all but the first map dropped",
+     "    return out[:, :, 0] if flat_kernel else out\n", "    return out[:, :, 0] if flat else out\n",
+     ("conv2d_flat_image_many_maps",)),
+    ("the CNN's first convolution left with Keras's default initializer, which ignores the seed",
+     ',\n                            kernel_initializer=keras.initializers.HeUniform(seed=seed)),\n',
+     '),\n', ("cnn_seeded",)),
+    ("the CNN's first convolution seeded with 0, whatever the seed",
+     "HeUniform(seed=seed)", "HeUniform(seed=0)", ("cnn_seeded",)),
 ]

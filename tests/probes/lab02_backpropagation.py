@@ -107,3 +107,8 @@ def mlp_call(lab, layer_sizes, activations, loss, seed, method=None, *args):
             mlp.backward(np.full((1, layer_sizes[-1]), 1.0 / layer_sizes[-1]))
     result = getattr(mlp, method)(*args)
     return None if result is None else np.asarray(result)
+
+
+def integer_point_gradient(lab, x):
+    """numerical_gradient of f(v) = sum(v**2) at x, x passed as the integer array it is."""
+    return lab.numerical_gradient(lambda v: float(np.sum(np.asarray(v) ** 2)), np.asarray(x))

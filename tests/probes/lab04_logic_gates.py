@@ -23,3 +23,13 @@ def xor_mlp(lab, seed):
         export["config"] = model.to_json()
         export["weights"] = [np.asarray(weight) for weight in model.get_weights()]
     return export
+
+
+def sigmoid_gate_with_warnings(lab, x, w, b):
+    """sigmoid_gate(x, w, b) and the warnings it raised, with NumPy set to warn on overflow."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn"):
+        warnings.simplefilter("always")
+        out = lab.sigmoid_gate(x, w, b)
+    return out, [f"{warning.category.__name__}: {warning.message}" for warning in caught]

