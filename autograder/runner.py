@@ -187,13 +187,13 @@ class References:
     def call(self, name, args, kwargs):
         """Run tests/references/<lab>.py's `name`, or read its kept value; return it (GraderError if it fails)."""
         key = course.reference_key(name, args, kwargs)
-        if self._cache is not None:
-            value, kept = self._cache.get(self._lab, key)
-            if kept:
-                return value
-        value = self._compute(name, args, kwargs, key)
-        if self._cache is not None:
-            self._cache.put(self._lab, key, value)
+        value, kept = self._cache.get(self._lab, key) if self._cache is not None else (None, False)
+        if not kept:
+            value = self._compute(name, args, kwargs, key)
+            if self._cache is not None:
+                self._cache.put(self._lab, key, value)
+        if self._record is not None:
+            self._record[key] = value
         return value
 
     def _compute(self, name, args, kwargs, key):
@@ -216,8 +216,6 @@ class References:
             raise GraderError(f"the reference {name} did not finish: {error}") from None
         if not reply["ok"]:
             raise GraderError(f"the reference {name} failed: {explain_exception(reply['error'])}")
-        if self._record is not None:
-            self._record[key] = reply.get("value")
         return reply.get("value")
 
     def close(self):

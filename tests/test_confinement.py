@@ -157,3 +157,16 @@ def test_a_library_the_sandbox_cannot_read_stops_the_grading_with_one_line(tmp_p
     written = json.loads(results.read_text())
     assert not written["tests"] and numpy.__file__ in written["output"], (
         f"results.json should say the same, with no test: {written}")
+
+
+def test_numeric_libraries_get_one_thread_unless_the_grader_says_otherwise(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    sandbox = runner.open_sandbox(FAST, ["lab01_gradient_descent"])
+    try:
+        env = sandbox.environment()
+    finally:
+        sandbox.close()
+    assert env["OPENBLAS_NUM_THREADS"] == "1", "a grading is one core's work: OpenBLAS should not start threads"
+    assert env["TF_NUM_INTRAOP_THREADS"] == "1" and env["TF_NUM_INTEROP_THREADS"] == "1"
+    assert env["OMP_NUM_THREADS"] == "3", "the grader's own setting should reach the workers"

@@ -67,3 +67,11 @@ def test_a_batch_leaves_no_kept_values_behind(tmp_path):
     assert sorted(path.name for path in out.iterdir()) == ["ada", "bob", "gradebook.csv"]
     scores = {json.loads((out / student / "results.json").read_text())["score"] for student in ("ada", "bob")}
     assert scores == {sum(test.points for test in course.load_tests(LAB))}
+
+
+def test_a_kept_value_is_recorded_as_a_computed_one(tmp_path):
+    cache = runner.ReferenceCache(tmp_path)
+    computed, kept = {}, {}
+    runner.grade_lab(LAB, course.SOLUTIONS / f"{LAB}.py", FAST, reference_cache=cache, record_references=computed)
+    runner.grade_lab(LAB, course.SOLUTIONS / f"{LAB}.py", FAST, reference_cache=cache, record_references=kept)
+    assert computed and kept.keys() == computed.keys(), "a value read back was not recorded"
