@@ -92,7 +92,7 @@ def as_lab_file(entry, labs, scratch):
 def _command(entry, results, feedback, limits, labs, unconfined, reference_cache):
     command = [sys.executable, "-m", "autograder", "grade", str(entry), "--json", str(results),
                "--feedback", str(feedback), "--quiet", "--timeout", f"{limits.timeout:g}",
-               "--lab-timeout", f"{limits.lab_timeout:g}",
+               "--lab-timeout", f"{limits.lab_timeout:g}", "--submission-timeout", f"{limits.submission_timeout:g}",
                "--memory-mb", str(limits.memory // 2**20), "--labs", ",".join(labs)]
     command += ["--reference-cache", str(reference_cache)] if reference_cache else []
     return command + (["--unconfined"] if unconfined else [])

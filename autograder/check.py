@@ -30,6 +30,7 @@ import ast
 import atexit
 import contextlib
 import hashlib
+import os
 import re
 import sys
 import tempfile
@@ -175,6 +176,9 @@ def check(*selectors, lab=None):
     """
     from autograder import report
 
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":  # the test cells grade; checking too would double the time
+        print("Checked by the graded test cells during nbgrader's autograde.")
+        return
     lab, code = _current(lab)
     tests = select(lab, selectors)
     if tests:

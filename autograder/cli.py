@@ -104,6 +104,8 @@ def _limit_options(command):
                          help="seconds per test unless the test sets its own (default %(default)s)")
     command.add_argument("--lab-timeout", type=_positive(float), default=Limits.lab_timeout,
                          help="seconds all of a lab's tests may take together (default %(default)s)")
+    command.add_argument("--submission-timeout", type=_positive(float), default=Limits.submission_timeout,
+                         help="seconds all the labs of a submission may take together (default %(default)s)")
     command.add_argument("--memory-mb", type=_positive(int), default=Limits.memory // 2**20,
                          help="memory cap of the sandbox in MiB (default %(default)s)")
     command.add_argument("--unconfined", action="store_true",
@@ -113,7 +115,8 @@ def _limit_options(command):
 
 def _limits(args):
     return Limits(timeout=args.timeout, import_timeout=max(args.timeout, Limits.import_timeout),
-                  lab_timeout=args.lab_timeout, memory=args.memory_mb * 2**20)
+                  lab_timeout=args.lab_timeout, submission_timeout=args.submission_timeout,
+                  memory=args.memory_mb * 2**20)
 
 
 def _instructor_only(command):

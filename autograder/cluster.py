@@ -99,7 +99,8 @@ def grade_task(fingerprint, name, packed, limits, labs, unconfined):
     own = course.fingerprint()
     if own != fingerprint:
         raise OtherCourse(f"the Dask worker on {socket.gethostname()} has another version of the course "
-                          f"(fingerprint {own[:12]}, the batch's is {fingerprint[:12]}): install the same one there")
+                          f"(fingerprint {own[:12]}, the batch's is {fingerprint[:12]}): install the same one there, "
+                          "with the batch's .heldout-secret")
     with tempfile.TemporaryDirectory(prefix="autograder-task-") as scratch:
         entry = unpack(name, packed, Path(scratch) / "submission")
         return batch.grade_entry(entry, scratch, limits, labs, unconfined, _reference_cache(fingerprint))

@@ -2,10 +2,13 @@
 
 import ast
 import hashlib
+import hmac
 import importlib.util
 import json
 import os
 import re
+import secrets
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,6 +38,10 @@ CUSTOM_LAYERS = ROOT / "custom_layers"
 PACKAGES = (LABKIT, CUSTOM_LAYERS)
 # Everything that decides a grade: the engine and what the course grades by.
 GRADING_FILES = (ROOT / "autograder", SOLUTIONS, GRADED, PROBES, REFERENCES, GOLDEN, *PACKAGES)
+# This installation's own secret, made on first use and never in the repository or a student bundle: it
+# keys which digits are held out (`heldout_key`). Graders that must agree (a cluster's workers, the
+# Gradescope export) carry the same file.
+HELDOUT_SECRET = ROOT / ".heldout-secret"
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class GradedTest:
     timeout: float | None
     forbid: dict
     function: object
+    withhold: tuple = ()  # packages whose files the test's child cannot read (see `graded.graded`)
 
     @property
     def id(self):
@@ -197,9 +205,35 @@ def golden_values(lab):
     return {key: wire.from_plain(value) for key, value in json.loads(path.read_text()).items()}
 
 
+def heldout_secret():
+    """This installation's secret bytes (`HELDOUT_SECRET`), made on first use."""
+    try:
+        return HELDOUT_SECRET.read_bytes()
+    except FileNotFoundError:
+        pass
+    with tempfile.NamedTemporaryFile(dir=ROOT, prefix=".heldout-", delete=False) as made:
+        made.write(secrets.token_bytes(32))
+    try:
+        os.link(made.name, HELDOUT_SECRET)  # atomic: of two graders starting at once, one file wins
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(made.name)
+    return HELDOUT_SECRET.read_bytes()
+
+
+def heldout_key(name):
+    """The 64-bit key of the held-out data of the test `name`: the same on every run of this installation
+    (the same submission, the same grade), and unknown to anyone without its secret."""
+    digest = hmac.new(heldout_secret(), name.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def fingerprint():
-    """A digest of `GRADING_FILES` as they are here: two machines grade alike when theirs agree."""
+    """A digest of `GRADING_FILES` and the held-out secret as they are here: two machines grade alike when
+    theirs agree."""
     digest = hashlib.sha256()
+    digest.update(heldout_secret())
     for folder in GRADING_FILES:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

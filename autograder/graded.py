@@ -56,7 +56,7 @@ class _References:
 reference = _References()
 
 
-def graded(points, *, hidden=False, timeout=None, forbid=None):
+def graded(points, *, hidden=False, timeout=None, forbid=None, withhold=()):
     """Mark a function as a graded test.
 
     Args:
@@ -67,6 +67,10 @@ def graded(points, *, hidden=False, timeout=None, forbid=None):
             code may not use during this test, e.g.
             {"keras.optimizers.Adam": "write Adam's update rule yourself"}.
             Using one fails the test with the reason.
+        withhold: dotted packages whose files the student's code cannot
+            read during this test (where Landlock holds), e.g.
+            "sklearn.datasets.data": the data that judges the test are
+            sent by the grader, never rebuilt from a copy in reach.
     """
     if not points > 0:
         raise ValueError(f"points must be positive, got {points!r}")
@@ -76,7 +80,8 @@ def graded(points, *, hidden=False, timeout=None, forbid=None):
     def mark(func):
         if not (func.__doc__ or "").strip():
             raise ValueError(f"graded test {func.__name__} needs a docstring: it is the name students see")
-        func.graded = {"points": float(points), "hidden": hidden, "timeout": timeout, "forbid": dict(forbid or {})}
+        func.graded = {"points": float(points), "hidden": hidden, "timeout": timeout, "forbid": dict(forbid or {}),
+                       "withhold": tuple(withhold)}
         return func
 
     return mark

@@ -139,6 +139,17 @@ def _metadata(lab, cell_id, solution, tags=()):
     return metadata
 
 
+def _check_metadata():
+    """A check cell's metadata: locked in Jupyter but no nbgrader cell.
+
+    nbgrader's autograde drops the grade_id of a cell its assignment lacks and
+    then rejects a locked cell without one ("the nbgrader metadata may be
+    corrupted"); with no nbgrader metadata a check cell is passed over, so a
+    student's notebooks/labs notebook can be submitted as it is.
+    """
+    return {"tags": ["locked", CHECK_TAG], "deletable": False, "editable": False}
+
+
 def _new_notebook():
     notebook = nbformat.v4.new_notebook()
     notebook.metadata = {
@@ -186,14 +197,14 @@ def make_notebooks(cells, lab, tests=None):
         _add(solution, kind, ours, f"cell-{index}", metadata)
         _add(student, kind, theirs, f"cell-{index}", metadata)
         if exercise and (call := _check_call(ours, lab, visible)):
-            _add(student, "code", call, f"check-{index}", _metadata(lab, f"check-{index}", False, [CHECK_TAG]))
+            _add(student, "code", call, f"check-{index}", _check_metadata())
     figures = [c.solution for c in cells if re.search(r"^def save_figures\(", c.solution, re.MULTILINE)]
     if figures:
         metadata = _metadata(lab, "figures", False)
         _add(solution, "code", FIGURES.format(lab=lab), "figures", metadata)
         _add(student, "code", STUDENT_FIGURES.format(lab=lab), "figures", metadata)
     if visible:
-        _add(student, "code", LAST_CHECK, "check-all", _metadata(lab, "check-all", False, [CHECK_TAG]))
+        _add(student, "code", LAST_CHECK, "check-all", _check_metadata())
     return solution, student
 
 
@@ -210,6 +221,8 @@ c.Exchange.root = {exchange!r}
 # Solution regions cleared as `python -m autograder build` clears them: hints and # STUB lines kept.
 c.GenerateAssignment.preprocessors = notebooks.nbgrader_preprocessors()
 c.Execute.timeout = 600
+# A notebook from notebooks/labs/ has check cells, not the test cells: autograde adds them back.
+c.OverwriteCells.add_missing_cells = True
 """
 HIDDEN_TEST = "### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
 
@@ -228,8 +241,8 @@ def nbgrader_notebook(cells, lab, tests=None):
     """nbgrader's source notebook of one lab: the solution with one autograder-test cell per graded test.
 
     Each visible test's cell follows the exercise it checks (as the check
-    cells do); the hidden tests and the tests that name no exercise come
-    last. A test cell (`autograder.check.assert_passes`) is worth the graded
+    cells do); the hidden tests and the tests that name no exercise follow
+    the last exercise. A test cell (`autograder.check.assert_passes`) is worth the graded
     test's points; a hidden test sits in nbgrader's HIDDEN TESTS region.
     """
     from autograder import check
@@ -251,9 +264,15 @@ def nbgrader_notebook(cells, lab, tests=None):
         for test in visible:
             if after.get(test.number) == cell.id:
                 _test_cell(notebook, lab, test)
+    # The others follow the last exercise: nbgrader's autograde puts a test cell missing from a
+    # submission (a notebook from notebooks/labs/ has none) after the solution or test cell before it.
+    last = max(index for index, cell in enumerate(notebook.cells)
+               if cell.metadata.get("nbgrader", {}).get("solution") or cell.metadata.get("nbgrader", {}).get("grade"))
+    tail, notebook.cells = notebook.cells[last + 1:], notebook.cells[:last + 1]
     for test in tests:
         if test.number not in after:
             _test_cell(notebook, lab, test)
+    notebook.cells.extend(tail)
     return notebook
 
 

@@ -69,10 +69,11 @@ def public_tests(source):
     return "".join(line for number, line in enumerate(lines) if number not in cut)
 
 
-def _golden(lab, public, limits):
-    """The reference values the public tests of `lab` use, recorded by grading the solution."""
+def _golden(lab, public, limits, sandbox):
+    """The reference values the public tests of `lab` use, recorded by grading the solution in `sandbox`."""
     recorded = {}
-    result = runner.grade_lab(lab, course.SOLUTIONS / f"{lab}.py", limits, tests=public, record_references=recorded)
+    result = runner.grade_lab(lab, course.SOLUTIONS / f"{lab}.py", limits, tests=public, sandbox=sandbox,
+                              record_references=recorded)
     if not all(test.passed for test in result.tests):
         failed = [test.number for test in result.tests if not test.passed]
         raise ReleaseError(f"{lab}: the solution fails public tests {', '.join(failed)}; fix them before releasing")
@@ -102,17 +103,21 @@ def release(out, labs=None, with_reference=False, limits=runner.Limits(), progre
                 shutil.copyfile(root / folder / f"{lab}{suffix}", out / folder / f"{lab}{suffix}")
     (out / "tests" / "graded").mkdir(parents=True)
     (out / "tests" / "golden").mkdir(parents=True)
-    for number, lab in enumerate(labs, start=1):
-        text = public_tests((course.GRADED / f"{lab}.py").read_text())
-        (out / "tests" / "graded" / f"{lab}.py").write_text(text)
-        done = "public tests written"
-        if course.references_file(lab) is not None:
-            public = [test for test in course.load_tests(lab) if not test.hidden]
-            golden = _golden(lab, public, limits)
-            (out / "tests" / "golden" / f"{lab}.json").write_text(json.dumps(golden, indent=1) + "\n")
-            done = "public tests written, golden values recorded"
-        if progress is not None:
-            progress(f"{lab}: {done} ({number}/{len(labs)})")
+    sandbox = runner.open_sandbox(limits, labs)  # one for every lab, as `grade` does: Keras is imported once
+    try:
+        for number, lab in enumerate(labs, start=1):
+            text = public_tests((course.GRADED / f"{lab}.py").read_text())
+            (out / "tests" / "graded" / f"{lab}.py").write_text(text)
+            done = "public tests written"
+            if course.references_file(lab) is not None:
+                public = [test for test in course.load_tests(lab) if not test.hidden]
+                golden = _golden(lab, public, limits, sandbox)
+                (out / "tests" / "golden" / f"{lab}.json").write_text(json.dumps(golden, indent=1) + "\n")
+                done = "public tests written, golden values recorded"
+            if progress is not None:
+                progress(f"{lab}: {done} ({number}/{len(labs)})")
+    finally:
+        sandbox.close()
     for requirements in root.glob("requirements*.txt"):
         shutil.copyfile(requirements, out / requirements.name)
     (out / "README.md").write_text(README)

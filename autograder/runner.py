@@ -252,23 +252,27 @@ def _order(tests):
 class LabSession:
     """Runs a lab's graded tests against one submitted file inside a `Sandbox`."""
 
-    def __init__(self, sandbox, lab_name, limits, record=None, reference_cache=None):
+    def __init__(self, sandbox, lab_name, limits, record=None, reference_cache=None, submission_deadline=None):
         self.sandbox, self.lab, self.limits = sandbox, lab_name, limits
         self.references = References(sandbox, lab_name, limits, record, reference_cache)
         self.deadline = time.monotonic() + limits.lab_timeout
         self.out_of_time = (f"{lab_name} ran out of its time budget ({limits.lab_timeout:g} s for all its tests, "
                             "imports included), so this test did not finish or did not run.")
+        if submission_deadline is not None and submission_deadline < self.deadline:
+            self.deadline = submission_deadline
+            self.out_of_time = (f"The submission ran out of its time budget ({limits.submission_timeout:g} s for "
+                                "all its labs), so this test did not finish or did not run.")
 
     def expired(self):
         """Whether the lab's time budget is spent."""
         return time.monotonic() >= self.deadline
 
-    def child(self, forbid):
-        """A child with the student's module imported, or (None, why it failed)."""
+    def child(self, forbid, withhold=()):
+        """A child with the student's module imported (`withhold`'s files unreadable), or (None, why it failed)."""
         # Where the lab's module loads without Keras, a forbidding test runs in the plain worker,
         # in which the packages of the forbidden names (Keras, TensorFlow, SciPy) were never loaded.
         keras = course.imports_keras_at_top(self.lab) if forbid else course.uses_keras(self.lab)
-        block = {name.split(".")[0] for name in forbid}
+        block = {name.split(".")[0] for name in forbid} | set(withhold)
         child = self.sandbox.student(self.lab, keras=keras, forbid=list(forbid), block=block,
                                      libraries=course.libraries(self.lab))
         try:
@@ -309,7 +313,7 @@ class LabSession:
 
 
 def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, until_failure=False, sandbox=None,
-              record_references=None, reference_cache=None):
+              record_references=None, reference_cache=None, submission_deadline=None):
     """Grade one student file against the lab's graded tests.
 
     Args:
@@ -323,6 +327,8 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
         sandbox: the `Sandbox` to run in (default: a new one, closed at the end).
         record_references: a dict to which every reference value computed is added.
         reference_cache: a `ReferenceCache` shared with other gradings (default: none).
+        submission_deadline: the `time.monotonic()` at which the whole submission's budget ends
+            (`Limits.submission_timeout`, set by `grade`; default: only the lab's own budget).
     Returns:
         A `LabResult`, its tests in the order they are written.
     """
@@ -352,11 +358,11 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     sandbox = sandbox or open_sandbox(limits, [lab_name])
     try:
         sandbox.stage(lab_name, lab_file.module, course.probes_file(lab_name))
-        session = LabSession(sandbox, lab_name, limits, record_references, reference_cache)
+        session = LabSession(sandbox, lab_name, limits, record_references, reference_cache, submission_deadline)
         for test in _order(tests):
             child = None  # this test's own
             if not result.error and not session.expired():
-                child, result.error = session.child(test.forbid)
+                child, result.error = session.child(test.forbid, test.withhold)
                 if result.error and session.expired():  # the budget, not the module, stopped the import
                     result.error = ""
             if session.expired() and not result.error:
@@ -403,6 +409,7 @@ def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, re
         reference_cache: a `ReferenceCache` shared with other gradings (default: none).
     """
     results = []
+    deadline = time.monotonic() + limits.submission_timeout
     sandbox = open_sandbox(limits, sorted(files), unconfined)
     try:
         for lab in sorted(files):
@@ -411,7 +418,7 @@ def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, re
 
             results.append(grade_lab(lab, files[lab], limits, tests=(tests or {}).get(lab),
                                      on_test=so_far if on_test else None, sandbox=sandbox,
-                                     reference_cache=reference_cache))
+                                     reference_cache=reference_cache, submission_deadline=deadline))
     finally:
         sandbox.close()
     return results

@@ -40,7 +40,7 @@ from autograder.render import OUTPUT_CHARS
 
 RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py")
 # Grader modules the references import as `autograder.<name>`: staged as a package beside the runtime.
-REFERENCE_IMPORTS = ("textbook.py", "keras_models.py")
+REFERENCE_IMPORTS = ("textbook.py", "keras_models.py", "heldout.py")
 POLL_SECONDS = 0.05
 DISK_POLL_SECONDS = 0.5
 OUTPUT_CHUNK = REPLY_CHUNK = 1 << 20  # bytes read from a pipe at a time
@@ -75,10 +75,16 @@ class Limits:
             loops, costs at most this per lab. The solutions' heaviest lab takes about 36 s in
             Gradescope's box (half a CPU, cold cache), so 300 s leaves eight times that, and nine
             labs at most 45 min.
+        submission_timeout: seconds all the labs of a submission may take together, on top of
+            each lab's budget: Gradescope stops a grading after 10 minutes by default and keeps
+            nothing of it, so 480 s leaves time to write the results. The solutions take about
+            84 s there.
         memory: bytes of memory of the whole sandbox (workers and children:
             anonymous and shared memory, memfd files and tmpfs; see `memory`).
         file_size: bytes of the largest file a child may write.
         disk: bytes the children may write to their work folders, all told.
+        files: files and folders the children may make there, all told: each costs the kernel
+            memory that no byte count sees (an empty file is 0 bytes).
         processes: processes and threads a child's code may start (the kernel refuses the
             next fork or thread, see `child._limit_tasks`; the grader stops the test).
     """
@@ -86,13 +92,16 @@ class Limits:
     timeout: float = 60.0
     import_timeout: float = 60.0
     lab_timeout: float = 300.0
+    submission_timeout: float = 480.0
     memory: int = 2 * 2**30
     file_size: int = 64 * 2**20
     disk: int = 256 * 2**20
+    files: int = 20_000
     processes: int = 256
 
     def __post_init__(self):
-        for name in ("timeout", "import_timeout", "lab_timeout", "memory", "file_size", "disk", "processes"):
+        for name in ("timeout", "import_timeout", "lab_timeout", "submission_timeout", "memory", "file_size", "disk", "files",
+                     "processes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not value > 0:
                 raise ValueError(f"Limits.{name} must be positive, got {value!r}")
@@ -149,16 +158,17 @@ def descendants(root, table):
     return found
 
 
-def folder_bytes(folder):
-    """Bytes of the files below `folder`."""
-    total = 0
-    for path, _, names in os.walk(folder):
+def folder_usage(folder):
+    """(bytes of the files, number of files and folders) below `folder`."""
+    total = entries = 0
+    for path, folders, names in os.walk(folder):
+        entries += len(folders) + len(names)
         for name in names:
             try:
                 total += os.lstat(os.path.join(path, name)).st_blocks * 512
             except OSError:
                 pass
-    return total
+    return total, entries
 
 
 def describe_exit(returncode):
@@ -217,15 +227,17 @@ class Worker:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         sandbox.meter.enter()
 
-    def tmpfs_bytes(self):
-        """Bytes of files in the worker's private work tmpfs (0 without bubblewrap: the work folder is on disk)."""
+    def tmpfs_usage(self):
+        """(bytes, files and folders) in the worker's private work tmpfs ((0, 0) without bubblewrap:
+        the work folder is on disk)."""
         if not self.sandbox.confinement.bwrap or self.python_pid is None:
-            return 0
+            return 0, 0
         try:
             view = os.statvfs(f"/proc/{self.python_pid}/root{confine.SANDBOX_ROOT}/work")
         except OSError:
-            return 0
-        return (view.f_blocks - view.f_bfree) * view.f_frsize
+            return 0, 0
+        # One inode is the tmpfs's own root folder.
+        return (view.f_blocks - view.f_bfree) * view.f_frsize, max(view.f_files - view.f_ffree - 1, 0)
 
     def _ask(self, message, fds=()):
         try:
@@ -323,6 +335,7 @@ class Child:
     def __init__(self, sandbox, worker, message, name):
         self.sandbox, self.worker, self.name = sandbox, worker, name
         self.limits = sandbox.limits
+        self.work = message["work"]  # as the sandbox sees it
         request_read, self._request = os.pipe()
         self._response, response_write = os.pipe()
         self._output, output_write = os.pipe()
@@ -485,15 +498,19 @@ class Child:
             self._lose(f"it timed out after {timeout:g} s")
         if not self.worker.alive():
             self._lose("its worker process died")
-        if self.sandbox.meter.over(self.sandbox.processes(table), self.sandbox.tmpfs_bytes()):
+        tmpfs, entries = self.sandbox.tmpfs_usage()
+        if self.sandbox.meter.over(self.sandbox.processes(table), tmpfs):
             self._lose(self._out_of_memory())
         if sum(table[pid][2] for pid in self.sandbox.student_processes(self, table)) > self.limits.processes:
             self._lose(f"it started more than {self.limits.processes} processes or threads")
         now = time.monotonic()
         if self.sandbox.work_on_disk and now - self._disk_checked > DISK_POLL_SECONDS:
             self._disk_checked = now
-            if folder_bytes(self.sandbox.scratch / "work") > self.limits.disk:
+            written, entries = folder_usage(self.sandbox.scratch / "work")
+            if written > self.limits.disk:
                 self._lose(f"it wrote more than {self.limits.disk / 2**20:.0f} MiB of files")
+        if entries > self.limits.files:
+            self._lose(f"it made more than {self.limits.files} files and folders")
 
     def _drain_output(self):
         # Bounded: a grandchild holding the pipe could keep writing forever.
@@ -521,6 +538,11 @@ class Child:
         self.kill()
         for fd in (self._response, self._output):
             os.close(fd)
+        # What a test wrote is not the next test's: neither its files nor its share of the caps.
+        if self.sandbox.confinement.bwrap:
+            shutil.rmtree(f"/proc/{self.worker.python_pid}/root{self.work}", ignore_errors=True)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 class Sandbox:
@@ -616,7 +638,8 @@ class Sandbox:
             keras: fork it from the worker with Keras imported.
             forbid: dotted names that must be unusable (tripwired) before the lab loads.
             block: top-level packages to make unimportable and unreadable, unless the worker has
-                loaded them (then their forbidden names are tripwired).
+                loaded them (then their forbidden names are tripwired); a dotted subpackage the
+                worker has not loaded (a dataset's folder, "sklearn.datasets.data") is unreadable.
             libraries: dotted modules the child checks it can read before the lab loads (each
                 top-level package once per sandbox: each level's file and each package folder).
         """
@@ -653,9 +676,10 @@ class Sandbox:
             raise SandboxError(f"the references {Path(path).name} did not load: {reply.get('error')}")
         return child
 
-    def tmpfs_bytes(self):
-        """Bytes of the workers' work files held in memory (their tmpfs)."""
-        return sum(worker.tmpfs_bytes() for worker in self.workers.values())
+    def tmpfs_usage(self):
+        """(bytes, files and folders) of the workers' work files held in memory (their tmpfs)."""
+        usages = [worker.tmpfs_usage() for worker in self.workers.values()]
+        return sum(used for used, _ in usages), sum(entries for _, entries in usages)
 
     def processes(self, table):
         """Every process of the sandbox: workers, children and what they started, orphans included."""

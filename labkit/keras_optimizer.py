@@ -106,8 +106,13 @@ class PerVariableOptimizer(keras.optimizers.Optimizer):
         return states
 
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
-        """Keras's `add_variable_from_reference`, in float32 for a float16 or bfloat16 variable."""
-        if reference_variable.dtype not in LOW_PRECISION:
+        """Keras's `add_variable_from_reference`, in float32 for a float16 or bfloat16 variable.
+
+        Only the subclass's state: Keras's own (EMA averages, gradient
+        accumulators, made while `_state_lists` is None) keeps the
+        variable's dtype, which Keras's code that writes them back expects.
+        """
+        if reference_variable.dtype not in LOW_PRECISION or getattr(self, "_state_lists", None) is None:
             return super().add_variable_from_reference(reference_variable, name=name, initializer=initializer)
         path = reference_variable.path.replace("/", "_")
         return self.add_variable(

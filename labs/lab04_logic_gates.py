@@ -254,10 +254,16 @@ def train_xor_mlp(seed=0):
     """A Keras MLP trained on the four XOR examples; it classifies all of them correctly.
 
     Inputs:
-    - seed: passed to keras.utils.set_random_seed before the model is built,
-      so the same seed gives the same model.
+    - seed: passed to keras.utils.set_random_seed just before the model is
+      built, so the same seed gives the same model.
     Returns:
     - a trained keras.Model: 2 inputs, one output, the probability of a 1.
+
+    The grader repeats your training to check it: from the weights the seed
+    draws, with your optimizer and loss (Keras's own, compiled) and your
+    model.fit(x, y, batch_size=..., epochs=..., shuffle=...) calls on NumPy
+    arrays. The model returned must be the one that training gives, its
+    weights never set by hand.
     """
     raise NotImplementedError("import keras here; keras.utils.set_random_seed(seed); a Sequential 2 -> 8 tanh -> 1 sigmoid; binary cross-entropy with Adam; fit on np.tile'd copies of INPUTS and XOR_TARGETS")
     return model

@@ -215,7 +215,9 @@ def train_mlp(model, data, epochs, batch_size, seed=0):
 # epochs, other batch sizes, wider hidden layers, but keep the five rules
 # (uniform initialization, ReLU and softmax, cross-entropy, SGD, dropout
 # 0.5). Return settings that reach at least 0.95 test accuracy on the
-# digits in at most 50 epochs.
+# digits in at most 50 epochs. The grader scores them on a split of its
+# own, drawn by a key it keeps secret, and asks 0.93 there: 360 test digits
+# are a sample, and another split moves the accuracy by a point or two.
 
 # %%
 def recommended_settings():

@@ -7,6 +7,21 @@ from autograder import course, runner
 from autograder.sandbox import Limits
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Tests that share a module-scoped fixture run on one xdist worker, so the fixture is built once.
+
+    Left to `--dist loadgroup` alone, such tests spread over the workers and
+    each worker builds the fixture again (a release bundle, an nbgrader course).
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        definitions = item._fixtureinfo.name2fixturedefs
+        if any(definitions[name][-1].scope == "module" for name in item.fixturenames if name in definitions):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture
 def grade_text(tmp_path):
     """grade_text(lab, text, limits=FAST, **options) -> LabResult for a submission given as text."""

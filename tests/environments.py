@@ -631,7 +631,8 @@ def claims(token):
     folder = open_folder()
     listeners = Listeners()
     project = [course.ROOT / "README.md", course.GRADED / "lab01_gradient_descent.py",
-               course.SOLUTIONS / "lab01_gradient_descent.py", Path(f"/proc/{os.getpid()}/environ")]
+               course.SOLUTIONS / "lab01_gradient_descent.py", course.HELDOUT_SECRET,  # made by the test
+               Path(f"/proc/{os.getpid()}/environ")]
     outside = ["/tmp", "/dev/shm", str(course.ROOT)]
     named = {
         **{("read", str(path)): ("attempt", ("read", str(path))) for path in project},

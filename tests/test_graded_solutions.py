@@ -11,12 +11,12 @@ GRADED = [(lab, test.number, test.name) for lab in course.lab_names() for test i
 
 
 @pytest.fixture(scope="session")
-def graded_folder():
-    """grade(folder, lab) -> LabResult, each lab graded once per session."""
+def graded_folder(warm_sandbox):
+    """grade(folder, lab) -> LabResult, each lab graded once per session, in one sandbox as `grade` does."""
 
     @functools.cache
     def grade(folder, lab):
-        return runner.grade_lab(lab, folder / f"{lab}.py", Limits())
+        return runner.grade_lab(lab, folder / f"{lab}.py", Limits(), sandbox=warm_sandbox)
 
     return grade
 

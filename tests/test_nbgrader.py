@@ -2,8 +2,9 @@
 
 generate_assignment (our regions cleared with their hints and # STUB lines),
 release_assignment, validate, autograde with the graded tests' points, and
-generate_feedback, for a student who hands in the solution and one who hands
-in the released notebook untouched.
+generate_feedback, for a student who hands in the project's own student
+notebook (notebooks/labs/) completed and one who hands in the released
+notebook untouched.
 """
 
 import os
@@ -50,7 +51,7 @@ def test_release_is_the_student_notebook_with_hints_and_stubs(released):
         _, ours = notebooks.make_notebooks(build.parse(text, lab), lab)
         theirs = {cell.id: cell.source for cell in release_notebook(released, lab).cells}
         for cell in ours.cells:
-            if cell.metadata["nbgrader"]["solution"]:
+            if cell.metadata.get("nbgrader", {}).get("solution"):  # check cells have no nbgrader metadata
                 assert theirs[cell.id] == cell.source, f"{lab} {cell.id}: nbgrader's student version differs from ours"
     gates = "".join(cell.source for cell in release_notebook(released, "lab04_logic_gates").cells)
     assert "AND_GATE = None" in gates, "lab 4's # STUB lines became code"
@@ -88,7 +89,8 @@ def failures(folder, student):
 def test_autograde_gives_the_graded_tests_points_and_feedback(released):
     solution = {cell.id: cell.source for cell in nbformat.read(released / "source" / LAB / f"{LAB}.ipynb",
                                                                 as_version=4).cells}
-    complete = release_notebook(released)
+    # The complete student downloaded notebooks/labs/ (check cells, no test cells), not nbgrader's release.
+    complete = nbformat.read(notebooks.NOTEBOOKS / "labs" / f"{LAB}.ipynb", as_version=4)
     for cell in complete.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = solution[cell.id]

@@ -169,13 +169,13 @@ def test_a_grader_slow_to_read_still_gets_the_childs_import_reply(tmp_path, monk
     assert result.score == 1, f"the second message was lost: {result.tests[0].message or result.error}"
 
 
-def _calls_square(number):
+def _calls_square(number, lab=LAB):
     @graded(points=1)
     def check(lab):
         "square(3.0) is 9.0"
         expect_true(abs(lab.square(3.0) - 9.0) < 1e-12, "9.0", "something else")
 
-    return GradedTest(LAB, f"99.{number}", "square", 1.0, False, None, {}, check)
+    return GradedTest(lab, f"99.{number}", "square", 1.0, False, None, {}, check)
 
 
 SLOW_OR_STUCK = {
@@ -197,3 +197,21 @@ def test_a_lab_is_bounded_by_its_time_budget(tmp_path, source):
     assert len(result.tests) == 8, "every test needs a result"
     assert "ran out of its time budget" in result.tests[-1].message, (
         f"the last test should say the lab's budget ran out:\n{result.tests[-1].message}")
+
+
+def test_a_submission_is_bounded_by_its_time_budget(tmp_path):
+    # Three labs that loop, each within its own 3 s budget: 9 s without a budget for the submission.
+    limits = Limits(timeout=2.0, import_timeout=10.0, lab_timeout=3.0, submission_timeout=4.0, memory=FAST.memory)
+    labs = ["lab97_trust", "lab98_trust", LAB]
+    files = {}
+    for lab in labs:
+        files[lab] = tmp_path / f"{lab}.py"
+        files[lab].write_text(SLOW_OR_STUCK["loops for ever"])
+    started = time.monotonic()
+    results = runner.grade(files, limits, tests={lab: [_calls_square(n, lab) for n in range(1, 4)] for lab in labs})
+    seconds = time.monotonic() - started
+    assert seconds < 7, f"the submission took {seconds:.1f} s, past its budget of 4 s"
+    assert [len(result.tests) for result in results] == [3, 3, 3], "every test of every lab needs a result"
+    last = results[-1].tests[-1].message
+    assert "The submission ran out of its time budget (4 s" in last, (
+        f"the last lab's tests should say the submission's budget ran out:\n{last}")

@@ -317,6 +317,16 @@ def test_many_small_files_cannot_pass_the_work_folder_cap(hostile):
     assert after.passed, f"the next test should still run: {after.message}"
 
 
+def test_many_empty_files_cannot_pass_the_file_count_cap(hostile):
+    # Empty files have no bytes for the disk cap to count, but each holds kernel memory.
+    limits = Limits(timeout=10, import_timeout=10, files=1000)
+    result, values = hostile([("fill", (".", 5000, 0)), ("alive", ())], limits)
+    filled, after = result.tests
+    assert not filled.passed and "made more than 1000 files and folders" in filled.message, (
+        f"5000 empty files under a cap of 1000 should be stopped: {filled.message or values[0]}")
+    assert after.passed, f"the next test should still run: {after.message}"
+
+
 @pytest.mark.parametrize("folder", ["/tmp", "/dev/shm"])
 def test_shared_folders_are_not_the_hosts(hostile, folder):
     prefix = f"walls-{os.getpid()}"
@@ -462,6 +472,7 @@ def _run_in(environment, argv, folder, timeout=300, net=None, **env):
 
 
 def test_key_claims_hold_in_each_environment(environment):
+    course.heldout_secret()  # there to be read: a failed read is the wall's doing
     folder = open_folder()
     token = f"31{os.getpid()}"
     try:

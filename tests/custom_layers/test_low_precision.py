@@ -202,3 +202,58 @@ def test_low_precision_mlp_fit_stays_finite_like_keras(
         assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
         weights = {w.dtype for w in model.trainable_weights}
         assert weights == {"float32"}, f"mixed_float16 weights are {weights}"
+
+
+# optimizer_test.py's EMA, accumulation and loss-scaling cases on float16
+# and bfloat16 weights, with Keras's SGD(lr * (1 - beta), momentum=beta) as
+# the independent route. Eighths, lr 0.5 and beta, EMA momentum and scale
+# powers of two keep every value exact in both dtypes for four steps, so
+# the float32 state here and Keras's low-precision state must agree exactly.
+KERAS_ROUTE_CASES = {
+    "plain": {},
+    "ema": {"use_ema": True, "ema_momentum": 0.5},
+    "ema_overwrite": {
+        "use_ema": True,
+        "ema_momentum": 0.5,
+        "ema_overwrite_frequency": 2,
+    },
+    "accumulation": {"gradient_accumulation_steps": 2},
+    "loss_scale": {"loss_scale": True},
+}
+
+
+def low_precision_descent(optimizer, dtype, loss_scale):
+    """Four `apply` calls on a (6,) weight in `dtype`; the weight after them."""
+    rng = np.random.default_rng(0)
+    weight = keras.Variable(rng.integers(-16, 16, 6) / 8, dtype=dtype)
+    scale = 1.0
+    if loss_scale:
+        optimizer = keras.optimizers.LossScaleOptimizer(
+            optimizer, initial_scale=4.0
+        )
+        scale = 4.0
+    for _ in range(4):
+        g = rng.integers(-8, 8, 6) / 8 * scale
+        optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [weight])
+    return keras.ops.convert_to_numpy(keras.ops.cast(weight, "float32"))
+
+
+@pytest.mark.parametrize("case", KERAS_ROUTE_CASES)
+@pytest.mark.parametrize("dtype", LOW_PRECISION)
+def test_low_precision_momentum_equals_keras_sgd(case, dtype):
+    kwargs = dict(KERAS_ROUTE_CASES[case])
+    loss_scale = kwargs.pop("loss_scale", False)
+    if loss_scale and keras.backend.backend() == "jax":
+        pytest.skip("LossScaleOptimizer must use stateless_apply with JAX")
+    theirs = low_precision_descent(
+        keras.optimizers.SGD(0.25, momentum=0.5, **kwargs), dtype, loss_scale
+    )
+    ours = low_precision_descent(
+        MomentumOptimizer(0.5, beta=0.5, **kwargs), dtype, loss_scale
+    )
+    np.testing.assert_array_equal(
+        ours,
+        theirs,
+        err_msg=f"expected {dtype} weights with {case} to move as Keras's "
+        "SGD(0.25, momentum=0.5) moves them",
+    )

@@ -261,10 +261,16 @@ def half_adder_rejects_non_bits(lab):
 
 # Keras -------------------------------------------------------------------------------------
 
-# Importing Keras takes about 5 s and training 1 to 2 s: well within the default 60 s.
+# Importing Keras takes about 5 s and training 1 to 2 s, in the child and again where the grader repeats it.
 @graded(points=3)
 def keras_mlp_learns_xor(lab):
-    "train_xor_mlp(seed=0) returns a Keras model that classifies all four XOR inputs correctly"
+    """train_xor_mlp(seed=0) returns a Keras model that classifies all four XOR inputs correctly, by training
+
+    The grader repeats the training itself, from the weights seed 0 draws and
+    with the optimizer, loss and model.fit arguments the student's code used,
+    and the model returned must be the one that training gives: weights set
+    by hand are not a trained model.
+    """
     export = lab.probes.xor_mlp(0)
     called = "model = train_xor_mlp(seed=0); model(INPUTS)"
     expect_true(export["is_keras_model"], "a keras.Model", f"a {export['type']}", called=called,
@@ -279,3 +285,43 @@ def keras_mlp_learns_xor(lab):
                  f"outputs {np.round(outputs.reshape(4), 3).tolist()} from layers {answers['layers']}: XOR needs "
                  "a hidden layer with a non-linear activation (tanh), a sigmoid output, binary cross-entropy, and "
                  "enough training steps")
+    fits = export.get("fits")
+    expect_true(isinstance(fits, list) and len(fits) > 0, "the returned model trained with model.fit",
+                "no call of model.fit on the returned model", called=called,
+                hint="compile the model and train it with model.fit on copies of the four examples: the grader "
+                     "repeats that training to check it")
+    repeated = reference.xor_training(export["config"], fits, 0)
+    if "error" in repeated:
+        fail("a training the grader can repeat", repeated["error"], called=called,
+             hint="compile with a Keras optimizer and loss, then model.fit(x, y, batch_size=..., epochs=..., "
+                  "shuffle=...) on NumPy arrays")
+    start = reference.xor_starts(export["config"], [0])["starts"][0]
+    differs = not all(np.array_equal(np.asarray(got), np.asarray(drawn)) for got, drawn in zip(fits[0]["start"], start))
+    for got, wanted in zip(export["weights"], repeated["weights"]):
+        expect_close(got, wanted, rtol=1e-4, atol=1e-5,
+                     called=called + "; the grader repeats your model.fit calls from the weights seed 0 draws",
+                     hint=("your model did not start from the weights seed 0 draws: call "
+                           "keras.utils.set_random_seed(seed) just before building it" if differs else
+                           "the model returned is not the one your training gives: return the model model.fit "
+                           "trained, without setting its weights afterwards"))
+
+
+@graded(points=1)
+def keras_mlp_seeded(lab):
+    "train_xor_mlp is reproducible: the same seed starts from the same weights (the grader's draw), another seed from other ones"
+    seeds = [0, 1]
+    got = lab.probes.xor_mlp_starts(seeds)
+    called = "train_xor_mlp(seed=s) for s = 0, 1, each stopped at its first model.fit"
+    for entry in got:
+        if "error" in entry:
+            fail("a call of model.fit", entry["error"], called=called, hint="train the model with model.fit")
+    drawn = reference.xor_starts(got[0]["config"], seeds)
+    if "error" in drawn:
+        fail("a model made of Keras's built-in layers", drawn["error"], called=called,
+             hint="keras.Sequential with keras.layers.Dense layers and built-in activations")
+    for seed, entry, wanted in zip(seeds, got, drawn["starts"]):
+        for weights, drawn_weights in zip(entry["start"], wanted):
+            expect_close(weights, drawn_weights, rtol=0, atol=1e-7,
+                         called=f"train_xor_mlp(seed={seed}): the weights at its first model.fit",
+                         hint="the same seed gives the same model: call keras.utils.set_random_seed(seed) with "
+                              "the seed given, just before building the model")

@@ -210,6 +210,43 @@ def adam_two_steps_by_hand(lab):
 
 
 @graded(points=1)
+def adam_other_betas(lab):
+    "adam_step uses the beta1 and beta2 it is given: two steps with beta1 = 0.5, beta2 = 0.75 (lr 0.1)"
+    hint = "use the arguments beta1 and beta2 in the averages and in the correction, not 0.9 and 0.999"
+    names = ("w", "m", "v")
+    # t = 1, g = 2: m = 0.5 * 2 = 1, v = 0.25 * 4 = 1; m_hat = 1 / 0.5 = 2, v_hat = 1 / 0.25 = 4
+    expect_step(lab.adam_step(0.0, 2.0, 0.0, 0.0, 1, lr=0.1, beta1=0.5, beta2=0.75),
+                (-0.1 * 2 / (2 + 1e-7), 1.0, 1.0), names, hint)
+    # t = 2, g = 3: m = 0.5 + 1.5 = 2, v = 0.75 + 2.25 = 3; m_hat = 2 / 0.75, v_hat = 3 / 0.4375
+    expect_step(lab.adam_step(1.0, 3.0, 1.0, 1.0, 2, lr=0.1, beta1=0.5, beta2=0.75),
+                (1 - 0.1 * (2 / 0.75) / (np.sqrt(3 / 0.4375) + 1e-7), 2.0, 3.0), names,
+                hint + " (at t = 2: 1 - 0.5**2 = 0.75 and 1 - 0.75**2 = 0.4375)")
+
+
+@graded(points=1)
+def adagrad_and_rmsprop_use_eps(lab):
+    "adagrad_step and rmsprop_step add the eps they are given: with eps = 1 and g = 1 AdaGrad's first step is lr / 2"
+    names = ("w", "cache")
+    # cache = 1; w = 1 - 0.1 * 1 / (sqrt(1) + 1)
+    expect_step(lab.adagrad_step(1.0, 1.0, 0.0, 0.1, eps=1.0), (0.95, 1.0), names,
+                "divide by sqrt(cache) + eps with the eps argument, not a fixed 1e-7")
+    # cache = 0.1; w = 1 - 0.1 * 1 / (sqrt(0.1) + 1)
+    expect_step(lab.rmsprop_step(1.0, 1.0, 0.0, 0.1, eps=1.0), (1 - 0.1 / (np.sqrt(0.1) + 1), 0.1), names,
+                "divide by sqrt(cache) + eps with the eps argument, not a fixed 1e-7")
+
+
+@graded(points=1)
+def rules_leave_inputs_untouched(lab):
+    "every update rule returns new arrays and leaves the caller's w, g and state as they were"
+    w, g, state = np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([0.2, 0.3])
+    for rule, after in lab.probes.inputs_after(w, g, state).items():
+        for name, value, given in zip(("w", "g", "state"), after, (w, g, state)):
+            expect_close(value, given, rtol=0, called=f"{rule}_step on arrays w, g and its state; then {name}",
+                         hint="compute new arrays (velocity = beta * velocity + ..., not velocity *= beta): the "
+                              "caller may still need the old ones")
+
+
+@graded(points=1)
 def adam_epsilon_outside_root(lab):
     "adam_step adds eps outside the square root: with eps = 0.01 and g = 0.01 the first step is lr / 2"
     w, _, _ = returned_tuple(lab.adam_step(0.0, 0.01, 0.0, 0.0, 1, lr=1.0, eps=0.01), 3, "return (w_new, m_new, v_new)")
@@ -231,11 +268,14 @@ def adam_rejects_bad_arguments(lab):
 
 @graded(points=1)
 def inverse_time_decay_values(lab):
-    "inverse_time_decay(0.1, 0.5, epoch) is 0.1 / (1 + 0.5 epoch): 0.1, 0.0667, 0.05, 0.04; bad arguments raise ValueError"
+    "inverse_time_decay(0.1, 0.5, epoch) is 0.1 / (1 + 0.5 epoch): 0.1, 0.0667, 0.05, 0.04, and 0.08 at epoch 0.5; bad arguments raise ValueError"
     epochs = np.arange(4.0)
     expect_close(lab.inverse_time_decay(0.1, 0.5, epochs), 0.1 / (1 + 0.5 * epochs), rtol=1e-12,
                  hint="lr0 / (1 + decay_rate * epoch), elementwise for an array of epochs")
     expect_close(lab.inverse_time_decay(0.3, 0.0, 7), 0.3, rtol=1e-12, hint="decay_rate 0 keeps lr0")
+    expect_close(lab.inverse_time_decay(0.1, 0.5, 0.5), 0.08, rtol=1e-12,
+                 hint="epochs need not be whole: 0.1 / (1 + 0.5 * 0.5), no rounding of the epoch")
+    expect_raises(ValueError, lab.inverse_time_decay, -0.1, 0.5, 1, mentions="lr0")
     expect_raises(ValueError, lab.inverse_time_decay, 0.1, -0.5, 1, mentions="decay_rate")
     expect_raises(ValueError, lab.inverse_time_decay, 0.1, 0.5, -1, mentions="epoch")
 
@@ -350,15 +390,19 @@ def adam_optimizer_config(lab):
 
 
 @graded(points=1, timeout=120, forbid=FORBID)
-def momentum_optimizer_rejects_bad_beta(lab):
-    "MomentumOptimizer(beta=1.0) raises ValueError naming beta"
+def momentum_optimizer_rejects_bad_arguments(lab):
+    "MomentumOptimizer rejects beta = 1 and a negative learning rate with ValueError naming them"
     expect_raises(ValueError, lab.probes.optimizer_path, "MomentumOptimizer", {"beta": 1.0}, *BOWL_ARGS, 1,
                   mentions="beta", hint="check beta in __init__ (check_real, in [0, 1)), before calling super().__init__")
+    expect_raises(ValueError, lab.probes.optimizer_path, "MomentumOptimizer", {"learning_rate": -0.1}, *BOWL_ARGS, 1,
+                  mentions="learning_rate", hint="check learning_rate in __init__ (check_learning_rate): Keras's "
+                                                 "base class accepts a negative one, which climbs the loss")
 
 
 @graded(points=1, timeout=120, forbid=FORBID)
 def adam_optimizer_rejects_bad_arguments(lab):
-    "AdamOptimizer rejects beta_2 = 1 and a negative epsilon with ValueError naming them"
-    for config, argument in (({"beta_2": 1.0}, "beta_2"), ({"epsilon": -1e-7}, "epsilon")):
+    "AdamOptimizer rejects beta_1 = 1, beta_2 = 1, a negative epsilon and a negative learning rate with ValueError naming them"
+    for config, argument in (({"beta_1": 1.0}, "beta_1"), ({"beta_2": 1.0}, "beta_2"), ({"epsilon": -1e-7}, "epsilon"),
+                             ({"learning_rate": -0.1}, "learning_rate")):
         expect_raises(ValueError, lab.probes.optimizer_path, "AdamOptimizer", config, *BOWL_ARGS, 1,
                       mentions=argument, hint=f"check {argument} in __init__, before calling super().__init__")

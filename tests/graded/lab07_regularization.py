@@ -154,6 +154,24 @@ def dropconnect_drops_weights(lab):
 
 
 @graded(points=1)
+def dropconnect_seeded(lab):
+    "dropconnect is reproducible: the same seed gives the same mask, another seed or the next call of a Generator another"
+    x, W, b = np.eye(40), WEIGHTS, np.zeros(25)
+    first, again, other = (lab.dropconnect(x, W, b, RATE, True, seed) for seed in (4, 4, 5))
+    called = f"dropconnect(np.eye(40), W of shape (40, 25), zeros(25), {RATE}, True, seed)"
+    expect_close(again, first, rtol=0, called=called.replace("seed)", "4) twice"),
+                 hint="an int seed s means np.random.default_rng(s): the same mask every time")
+    expect_true(not np.array_equal(other, first), "another mask for seed 5", "the mask of seed 4",
+                called=called.replace("seed)", "5)"), hint="draw the mask from the rng you were given")
+    calls = lab.probes.with_generator("dropconnect", 4, 2, x, W, b, RATE, True)
+    called = "g = np.random.default_rng(4); dropconnect(np.eye(40), W, zeros(25), 0.4, True, rng=g) twice"
+    expect_true(not np.array_equal(calls[0], calls[1]), "two different masks from two calls with one Generator",
+                "the same mask twice", called=called, hint="use the Generator itself: do not reseed it")
+    expect_close(calls[0], first, rtol=0, called=called,
+                 hint="a Generator is used as it is, an int seed s as np.random.default_rng(s)")
+
+
+@graded(points=1)
 def dropconnect_rejects_bad_arguments(lab):
     "dropconnect rejects W that is not 2-D, x and b that do not match W, and a rate outside [0, 1)"
     W = np.ones((3, 2))
@@ -256,7 +274,7 @@ BN_DY = np.random.default_rng(22).normal(size=(6, 4))
 
 @graded(points=2)
 def batch_norm_forward_standardizes(lab):
-    "batch_norm_forward standardizes each column over the batch, then scales by gamma and shifts by beta"
+    "batch_norm_forward standardizes each column over the batch with the eps given, then scales by gamma and shifts by beta"
     y, _, _, _ = lab.probes.batch_norm_round_trip(BN_X, np.ones(4), np.zeros(4), BN_DY)
     called = "batch_norm_forward(x of shape (6, 4), gamma=ones(4), beta=zeros(4))"
     expect_close(np.mean(y, axis=0), np.zeros(4), atol=1e-12, called=called,
@@ -268,6 +286,11 @@ def batch_norm_forward_standardizes(lab):
                  called="batch_norm_forward(x, gamma, beta) with x of shape (6, 4); expected: "
                         "keras.layers.BatchNormalization(epsilon=1e-5) in training mode, with these gamma and beta",
                  hint="y = gamma * x_hat + beta")
+    y, _, _, _ = lab.probes.batch_norm_round_trip(BN_X, BN_GAMMA, BN_BETA, BN_DY, eps=0.5)
+    expect_close(y, reference.batch_norm(BN_X, BN_GAMMA, BN_BETA, eps=0.5), rtol=1e-10, atol=1e-12,
+                 called="batch_norm_forward(x, gamma, beta, eps=0.5); expected: "
+                        "keras.layers.BatchNormalization(epsilon=0.5) in training mode",
+                 hint="divide by sqrt(var + eps) with the eps argument, not a fixed 1e-5")
 
 
 @graded(points=3)
@@ -397,6 +420,23 @@ def l2_normalize_rows(lab):
                  hint="row by row: X / ||X|| over the last axis; a zero row must not divide")
     expect_close(lab.l2_normalize([1.0, 1.0]), [np.sqrt(0.5), np.sqrt(0.5)], rtol=1e-12, hint="one vector works too")
     expect_raises(ValueError, lab.l2_normalize, np.zeros((0, 3)), mentions="X")
+
+
+@graded(points=1)
+def functions_leave_inputs_untouched(lab):
+    "dropout, dropconnect, batch norm, clipping and the normalizations return new arrays and leave the caller's as they were"
+    x = np.array([[3.0, -4.0, 0.5], [1.0, 2.0, -6.0]])
+    W, b, gamma, beta = np.full((3, 2), 0.5), np.array([0.1, -0.2]), np.array([2.0, 1.0, 0.5]), np.zeros(3)
+    calls = {"dropout": (x, 0.5, True, 0), "dropconnect": (x, W, b, 0.5, True, 0),
+             "batch_norm_forward": (x, gamma, beta), "clip_by_norm": (x, 1.0), "clip_by_value": (x, 1.0),
+             "zscore_normalize": (x,), "minmax_normalize": (x,), "l2_normalize": (x,)}
+    for name, args in calls.items():
+        after = lab.probes.inputs_after(name, *args)
+        for index, (value, given) in enumerate(zip(after, args)):
+            if isinstance(given, np.ndarray):
+                expect_close(value, given, rtol=0, called=f"{name}(...) on arrays; then its argument {index + 1}",
+                             hint="compute into a new array (g * scale, X - mean), not in place (g *= scale): "
+                                  "the caller may still need the original")
 
 
 # DropConnectDense in Keras ----------------------------------------------------------

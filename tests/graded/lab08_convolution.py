@@ -13,11 +13,13 @@ and pooling, TensorFlow's and SciPy's are unusable there.
 the windows as views, and the padding, the stride, the output size and the
 weighted sum, what this lab teaches, are still the student's. The CNN is
 trained on the training digits only and scored on held-out ones, in the
-reference process.
+reference process: a split drawn by a secret key per grading, from digits
+the test's child cannot read (autograder/heldout.py).
 """
 
 import numpy as np
 
+from autograder import course, heldout
 from autograder.graded import (
     expect_close,
     expect_equal,
@@ -42,7 +44,7 @@ POOL_FORBID = dict.fromkeys((
 SLIDES_POOL_INPUT = [[1, 0, 2, 3], [4, 6, 6, 8], [3, 1, 1, 0], [1, 2, 2, 4]]
 SLIDES_POOL_OUTPUT = [[6, 8], [3, 4]]
 CNN_EPOCHS, CNN_BATCH = 10, 64
-CNN_TARGET = 0.97
+CNN_TARGET = 0.95  # on a secret split: the solution's CNN scores 0.969 to 0.994 over 20 keys
 
 
 def random_case(seed, image, kernel):
@@ -274,14 +276,15 @@ def cnn_seeded(lab):
                 "a layer whose kernel is the same as with seed=1", called=called, hint=hint)
 
 
-@graded(points=4, timeout=120)
+@graded(points=4, timeout=120, withhold=[heldout.DATA_PACKAGE])
 def cnn_learns_digits(lab):
-    "build_cnn() reaches 0.97 test accuracy on the 8x8 digits, trained for 10 epochs in batches of 64"
-    x_train, y_train = reference.digit_images_training_split()
+    "build_cnn() reaches 0.95 test accuracy on a secret split of the 8x8 digits, trained for 10 epochs in batches of 64"
+    key = course.heldout_key("lab08_convolution.cnn_learns_digits")  # which digits are held out: never known to the student's process
+    x_train, y_train = reference.digit_images_training_split(key)
     export = lab.probes.trained_cnn(x_train, y_train, CNN_EPOCHS, CNN_BATCH)
     called = (f"build_cnn(), then fit on 1,437 digits for {CNN_EPOCHS} epochs (batch {CNN_BATCH}), "
               "then accuracy on 360 others")
-    score = reference.cnn_accuracy(export["config"], export["weights"])
+    score = reference.cnn_accuracy(export["config"], export["weights"], key)
     if "error" in score:
         fail("a CNN made of Keras's built-in layers", score["error"], called=called,
              hint="Conv2D, MaxPooling2D, Flatten, Dropout and Dense layers from keras.layers")

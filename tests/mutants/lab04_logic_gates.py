@@ -4,6 +4,17 @@ Each is (what the student got wrong, old text, new text, the graded tests it
 must fail): the solution with `old` replaced by `new` fails every test named.
 """
 
+XOR_TRAINING = ("    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.05), loss=\"binary_crossentropy\")\n"
+                "    copies = 150  # one epoch of 150 steps, each on the four examples\n"
+                "    model.fit(np.tile(INPUTS, (copies, 1)), np.tile(XOR_TARGETS, copies), batch_size=4, epochs=1,\n"
+                "              shuffle=False, verbose=0)\n")
+# XOR by hand in the 2 -> 8 tanh -> 1 sigmoid net: unit 0 is OR, unit 1 NAND (tanh of +-10), the output their AND.
+HAND_SET_XOR = ("    kernel, bias = np.zeros((2, 8)), np.zeros(8)\n"
+                "    kernel[:, 0], kernel[:, 1], bias[0], bias[1] = 20.0, -20.0, -10.0, 30.0\n"
+                "    output = np.zeros((8, 1))\n"
+                "    output[0], output[1] = 10.0, 10.0\n"
+                "    model.set_weights([kernel, bias, output, np.array([-10.0])])\n")
+
 MUTANTS = [
     ("perceptron fires at a sum of exactly 0: >= instead of >",
      "out = np.where(x @ w + b > 0, 1.0, 0.0)",
@@ -128,4 +139,11 @@ MUTANTS = [
       "    return total.reshape(a.shape)[()], carry.reshape(a.shape)[()]\n"),
      "    pairs = np.stack([a, b], axis=-1)\n    return xor_network(pairs), perceptron(pairs, *AND_GATE)\n",
      ("half_adder_any_shape",)),
+    ("Keras MLP never trained: XOR's weights set by hand", XOR_TRAINING, HAND_SET_XOR,
+     ("keras_mlp_learns_xor", "keras_mlp_seeded")),
+    ("Keras MLP trained a little, then XOR's weights set by hand",
+     XOR_TRAINING, XOR_TRAINING.replace("copies = 150", "copies = 3") + HAND_SET_XOR, ("keras_mlp_learns_xor",)),
+    ("train_xor_mlp ignores its seed (always 0)",
+     "    keras.utils.set_random_seed(seed)\n", "    keras.utils.set_random_seed(0)\n", ("keras_mlp_seeded",)),
+    ("train_xor_mlp never seeds Keras", "    keras.utils.set_random_seed(seed)\n", "", ("keras_mlp_seeded",)),
 ]

@@ -8,6 +8,25 @@ MOMENTUM_UPDATE = ("    velocity = beta * velocity + (1 - beta) * g\n"
                    "    return (w - lr * velocity)[()], velocity[()]\n")
 NESTEROV_RETURN = "    return (w - lr * (beta * velocity + (1 - beta) * g))[()], velocity[()]\n"
 ADAM_CORRECTION = "    m_hat = m / (1 - beta1 ** t)\n    v_hat = v / (1 - beta2 ** t)\n"
+ADAM_AVERAGES = "    m = beta1 * m + (1 - beta1) * g\n    v = beta2 * v + (1 - beta2) * g ** 2\n" + ADAM_CORRECTION
+# A student who checks the state's shape without copying it, then updates it in place: the caller's array changes.
+MOMENTUM_CHECKED = '    velocity = _check_like(velocity, w, "velocity")\n    check_fraction(beta, "beta")\n' + MOMENTUM_UPDATE
+MOMENTUM_IN_PLACE = ("    velocity = np.asarray(velocity, dtype=float)\n"
+                     "    if velocity.shape != w.shape:\n"
+                     '        raise ValueError(f"velocity must have the shape of w, {w.shape}, got {velocity.shape}")\n'
+                     '    check_fraction(beta, "beta")\n'
+                     "    velocity *= beta\n"
+                     "    velocity += (1 - beta) * g\n"
+                     "    return (w - lr * velocity)[()], velocity[()]\n")
+ADAM_CHECKED = ('    m, v = _check_like(m, w, "m"), _check_like(v, w, "v")\n'
+                '    check_count(t, "t")  # the number of this step, from 1\n'
+                '    check_fraction(beta1, "beta1")\n    check_fraction(beta2, "beta2")\n'
+                '    check_nonnegative(eps, "eps")\n')
+ADAM_IN_PLACE = ("    m, v = np.asarray(m, dtype=float), np.asarray(v, dtype=float)\n"
+                 "    if m.shape != w.shape or v.shape != w.shape:\n"
+                 '        raise ValueError(f"m and v must have the shape of w, {w.shape}, got {m.shape}, {v.shape}")\n'
+                 + ADAM_CHECKED[ADAM_CHECKED.index("    check_count"):]
+                 + "    m *= beta1\n    m += (1 - beta1) * g\n    v *= beta2\n    v += (1 - beta2) * g ** 2\n")
 
 MUTANTS = [
     # NumPy rules
@@ -73,7 +92,7 @@ MUTANTS = [
      "velocity = self._velocities[self.variable_index(variable)]", "velocity = self._velocities[0]",
      ("momentum_optimizer_trajectory", "momentum_optimizer_config")),
     ("MomentumOptimizer does not check beta", '        beta = check_real("beta", beta, high=1.0)\n', "",
-     ("momentum_optimizer_rejects_bad_beta",)),
+     ("momentum_optimizer_rejects_bad_arguments",)),
     ("MomentumOptimizer's get_config forgets beta", '        config["beta"] = self.beta\n', "",
      ("momentum_optimizer_config",)),
     ("MomentumOptimizer delegates to the course's reference optimizer",
@@ -97,5 +116,25 @@ MUTANTS = [
     ("AdamOptimizer's get_config forgets epsilon",
      '        config["epsilon"] = self.epsilon\n', "", ("adam_optimizer_config",)),
     ("AdamOptimizer does not check beta_2", '        beta_2 = check_real("beta_2", beta_2, high=1.0)\n', "",
+     ("adam_optimizer_rejects_bad_arguments",)),
+    ("adam_step ignores beta1 and beta2 (always 0.9 and 0.999)",
+     ADAM_AVERAGES, ADAM_AVERAGES.replace("beta1", "0.9").replace("beta2", "0.999"), ("adam_other_betas",)),
+    ("adagrad_step ignores eps (always 1e-7)",
+     "    cache = cache + g ** 2\n    return (w - lr * g / (np.sqrt(cache) + eps))",
+     "    cache = cache + g ** 2\n    return (w - lr * g / (np.sqrt(cache) + 1e-7))", ("adagrad_and_rmsprop_use_eps",)),
+    ("momentum_step updates the caller's velocity in place (velocity *= beta)",
+     MOMENTUM_CHECKED, MOMENTUM_IN_PLACE, ("rules_leave_inputs_untouched",)),
+    # rules_agree_with_keras sees this one too, by accident: its probe starts m and v as one zero array.
+    ("adam_step updates the caller's m and v in place (m *= beta1)",
+     ADAM_CHECKED + ADAM_AVERAGES[:ADAM_AVERAGES.index("    m_hat")], ADAM_IN_PLACE, ("rules_leave_inputs_untouched",)),
+    ("inverse-time decay rounds the epoch down (a staircase)",
+     "(lr0 / (1 + decay_rate * epoch))[()]", "(lr0 / (1 + decay_rate * np.floor(epoch)))[()]",
+     ("inverse_time_decay_values",)),
+    ("inverse_time_decay accepts a negative lr0", '    check_nonnegative(lr0, "lr0")\n', "",
+     ("inverse_time_decay_values",)),
+    ("MomentumOptimizer does not check learning_rate",
+     '        learning_rate = check_learning_rate(learning_rate)\n        beta = check_real(',
+     '        beta = check_real(', ("momentum_optimizer_rejects_bad_arguments",)),
+    ("AdamOptimizer does not check beta_1", '        beta_1 = check_real("beta_1", beta_1, high=1.0)\n', "",
      ("adam_optimizer_rejects_bad_arguments",)),
 ]

@@ -20,6 +20,9 @@ DENSE_CALL = ("        kernel = self.kernel\n"
               "        if self.bias is not None:\n"
               "            outputs = ops.add(outputs, self.bias)\n"
               "        return self.activation(outputs)\n")
+CLIP = ('    g = as_float_array(g, "g")\n    norm = np.sqrt(np.sum(g ** 2))\n'
+        "    return g * (max_norm / norm) if norm > max_norm else g\n")
+ZSCORE = "    X = _as_batch(X)\n    std = X.std(axis=0)\n    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)\n"
 BN_DX = "    dx = inv_std / n * (n * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0))\n"
 
 MUTANTS = [
@@ -130,4 +133,22 @@ MUTANTS = [
      "class DropConnectDense(__import__('custom_layers').DropConnectDense):",
      ("dropconnect_dense_inference", "dropconnect_dense_drops_weights", "dropconnect_dense_mean_and_seeds",
       "dropconnect_dense_config")),
+    ("dropconnect ignores its rng and always uses seed 0",
+     "W = W * _scaled_keep_mask(W.shape, rate, _as_generator(rng))",
+     "W = W * _scaled_keep_mask(W.shape, rate, np.random.default_rng(0))", ("dropconnect_seeded",)),
+    ("batch-norm forward ignores eps (always 1e-5)",
+     "inv_std = 1.0 / np.sqrt(x.var(axis=0) + eps)", "inv_std = 1.0 / np.sqrt(x.var(axis=0) + 1e-5)",
+     ("batch_norm_forward_standardizes",)),
+    ("batch-norm forward adds eps outside the square root",
+     "inv_std = 1.0 / np.sqrt(x.var(axis=0) + eps)", "inv_std = 1.0 / (np.sqrt(x.var(axis=0)) + eps)",
+     ("batch_norm_forward_standardizes",)),
+    ("clip_by_norm rescales the caller's gradient in place (g *= max_norm / norm)",
+     CLIP, '    g = np.asarray(g, dtype=float)\n    norm = np.sqrt(np.sum(g ** 2))\n'
+           "    if norm > max_norm:\n        g *= max_norm / norm\n    return g\n",
+     ("functions_leave_inputs_untouched",)),
+    ("zscore_normalize standardizes the caller's X in place (X -= mean)",
+     ZSCORE, "    X = np.asarray(X, dtype=float)\n    if X.ndim not in (1, 2) or X.shape[0] == 0:\n"
+             '        raise ValueError(f"X must be a non-empty array of shape (n,) or (n, d), got shape {X.shape}")\n'
+             "    std = X.std(axis=0)\n    X -= X.mean(axis=0)\n    X /= np.where(std > 0, std, 1.0)\n    return X\n",
+     ("functions_leave_inputs_untouched",)),
 ]

@@ -36,6 +36,24 @@ def rule_path(lab, rule, curvatures, w0, lr, steps, **hyper):
     return np.array(path)
 
 
+def inputs_after(lab, w, g, state):
+    """{rule: (w, g, state) as they are after one call of lab.<rule>_step on fresh copies of them}.
+
+    Adam gets copies of state as both m and v, at t = 1; the state returned is its m.
+    """
+    after = {}
+    for rule in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"):
+        given = [np.array(value, dtype=float) for value in (w, g, state, state)]
+        if rule == "sgd":
+            lab.sgd_step(*given[:2], 0.1)
+        elif rule == "adam":
+            lab.adam_step(*given, 1, 0.1)
+        else:
+            getattr(lab, f"{rule}_step")(*given[:3], 0.1)
+        after[rule] = tuple(given[:3])
+    return after
+
+
 def _keras_path(optimizer, curvatures, w0, steps):
     """Apply `steps` updates of `optimizer` on the bowl; one float32 Keras variable per entry of w0.
 

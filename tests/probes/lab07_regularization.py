@@ -17,6 +17,13 @@ def with_generator(lab, name, seed, calls, *args, **kwargs):
     return [getattr(lab, name)(*args, rng=generator, **kwargs) for _ in range(calls)]
 
 
+def inputs_after(lab, name, *args):
+    """The arguments of lab.<name>(*args) as they are after the call, each array given as a fresh copy."""
+    given = [np.array(arg, dtype=float) if isinstance(arg, np.ndarray) else arg for arg in args]
+    getattr(lab, name)(*given)
+    return given
+
+
 def batch_norm_round_trip(lab, x, gamma, beta, dy, eps=1e-5):
     """batch_norm_forward, then batch_norm_backward with its cache: (y, dx, dgamma, dbeta)."""
     y, cache = lab.batch_norm_forward(x, gamma, beta, eps=eps)

@@ -2,9 +2,10 @@
 
 Two independent routes to every convolution and pooling: plain NumPy, one
 output pixel at a time (nothing shared with the lab's shifted-slice method),
-and Keras's own Conv2D and MaxPooling2D layers. The digits are split here:
-only the training split reaches the student's process; the held-out split
-and its labels stay in this module, which scores the trained CNN from its
+and Keras's own Conv2D and MaxPooling2D layers. The digits are split here,
+by the secret key the graded test drew (see autograder/heldout.py): only
+the training split reaches the student's process; the held-out split and
+its labels stay in this process, which scores the trained CNN from its
 exported config and weights.
 """
 
@@ -12,11 +13,9 @@ import math
 
 import numpy as np
 
-from autograder import keras_models
+from autograder import heldout
 from autograder.keras_models import model_summary  # noqa: F401 (a reference the tests call)
 
-
-CLASSES = 10
 
 
 def _pair(value):
@@ -74,31 +73,17 @@ def keras_max_pool2d(x, pool_size, stride):
     return np.asarray(layer(np.asarray(x, dtype="float32")[None]), dtype=float)[0]
 
 
-def _digit_images():
-    """The lab's split of the digits as images: pixels / 16 (no statistics), stratified 80/20, seed 0."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    digits = load_digits()
-    images = (digits.images / 16.0).astype("float32")[..., None]
-    return train_test_split(images, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
+def _images(pixels, train):
+    """Every digit as an (8, 8, 1) image of pixels / 16: no statistics, so nothing comes from the held-out rows."""
+    return (pixels / 16.0).astype("float32").reshape(-1, 8, 8, 1)
 
 
-def digit_images_training_split():
-    """(x_train (1437, 8, 8, 1), one-hot y_train): the digits the student's CNN may learn from."""
-    x_train, _, y_train, _ = _digit_images()
-    return x_train, np.eye(CLASSES, dtype="float32")[y_train]
+def digit_images_training_split(key):
+    """(x_train (1437, 8, 8, 1), one-hot y_train) of `key`'s split: the digits the student's CNN may learn from."""
+    return heldout.prepared(key, _images)[:2]
 
 
-def cnn_accuracy(config, weights):
-    """Accuracy of the rebuilt CNN on the 360 held-out digits: {"accuracy": float} or {"error": why}."""
-    try:
-        model = keras_models.rebuild(config, weights)
-    except keras_models.Refused as refused:
-        return {"error": str(refused)}
-    _, x_test, _, y_test = _digit_images()
-    outputs = keras_models.predict(model, x_test)
-    if outputs.shape != (len(y_test), CLASSES):
-        return {"error": f"the model gives outputs of shape {outputs.shape} for {len(y_test)} digits, "
-                         f"not one row of {CLASSES} class probabilities per digit"}
-    return {"accuracy": float(np.mean(np.argmax(outputs, axis=1) == y_test))}
+def cnn_accuracy(config, weights, key):
+    """Accuracy of the rebuilt CNN on the 360 digits `key`'s split holds out: {"accuracy": float} or {"error": why}."""
+    _, _, x_test, y_test = heldout.prepared(key, _images)
+    return heldout.score(config, weights, x_test, y_test)
