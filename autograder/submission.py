@@ -171,14 +171,15 @@ def _walk(top):
                     folders.append(folder / entry.name)
 
 
-def _find_labs(folder, labs, scratch, links=()):
+def _find_labs(folder, labs, scratch, unwritten=()):
     """lab name -> its LabFile under `folder`: the shallowest; where a lab is there twice, the one changed last.
 
     A lab of which any copy is not the submission's own (a link, a pipe, a device, a hard link to a
     file outside) is refused, and its lab scores 0 with the line naming it.
 
     Args:
-        links: the paths of zip members that were links, never written; they refuse their lab alike.
+        unwritten: (path, what it claimed to be) of the zip members that were not files (links, pipes,
+            devices), never written; they refuse their lab alike.
     """
     found, refused, misnamed = {}, {}, {}  # refused: lab -> (the first copy refused, the line saying why)
     inodes = Counter()  # a regular file's links inside the submission (inode numbers: it is one filesystem)
@@ -189,8 +190,8 @@ def _find_labs(folder, labs, scratch, links=()):
             found.setdefault(path.stem, []).append((path, entry.stat(follow_symlinks=False)))
         elif lab := meant_for(path.name, labs):
             misnamed.setdefault(lab, []).append(path.as_posix())
-    for path in links:
-        refused.setdefault(path.stem, (path, refusal(path.as_posix(), "a symbolic link")))
+    for path, what in unwritten:
+        refused.setdefault(path.stem, (path, refusal(path.as_posix(), what)))
     files = {}
     for lab in labs:
         candidates = sorted(found.get(lab, []), key=lambda pair: (
@@ -222,11 +223,11 @@ def _find_labs(folder, labs, scratch, links=()):
 def _extract(name, archive, target):
     """Unpack a student's zip (an open file, `name` in messages) safely: no paths outside `target`, bounded size.
 
-    Returns the paths of the lab files that were links in the zip: `unzip` would make them links, so
-    they are never written, and refuse their lab as a link in a folder does. Other members' bytes are
-    the student's own whatever type the zip claims, and are written as regular files.
+    Returns (path, what it claims to be) of the lab files that the zip says are not files (links, pipes,
+    devices): `unzip` would make them so, and they are never written, but refuse their lab as a link
+    or a pipe in a folder does.
     """
-    links = []
+    unwritten = []
     try:
         with zipfile.ZipFile(archive) as zipped:
             members = [m for m in zipped.infolist() if not m.is_dir()]
@@ -238,15 +239,16 @@ def _extract(name, archive, target):
                 parts = PurePosixPath(member.filename.replace("\\", "/")).parts
                 if not LAB_LIKE.match(parts[-1]) or ".." in parts or parts[0] == "/":
                     continue  # only lab files (and misnamed ones, to name them) are written; the rest never is
-                if stat.S_ISLNK(member.external_attr >> 16):
-                    links.append(PurePosixPath(*parts))
+                kind = stat.S_IFMT(member.external_attr >> 16)
+                if kind in KINDS:
+                    unwritten.append((PurePosixPath(*parts), KINDS[kind]))
                     continue
                 destination = Path(target, *parts)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 destination.write_bytes(zipped.read(member))
     except (zipfile.BadZipFile, OSError) as error:
         raise SubmissionError(f"{name}: not a readable zip file ({error})") from None
-    return links
+    return unwritten
 
 
 @contextmanager
@@ -274,8 +276,8 @@ def open_submission(path, labs=None):
             unpacked = Path(scratch) / "unpacked"
             unpacked.mkdir()
             with _open_own(source.parent, PurePosixPath(source.name)) as archive:
-                links = _extract(path, archive, unpacked)
-            yield _find_labs(unpacked, labs, scratch, links)
+                unwritten = _extract(path, archive, unpacked)
+            yield _find_labs(unpacked, labs, scratch, unwritten)
         elif source.suffix in (".py", ".ipynb"):
             if source.stem not in labs:
                 meant = meant_for(source.name, labs)

@@ -13,7 +13,7 @@ import stat
 import zipfile
 
 import pytest
-from helpers import FAST
+from helpers import FAST, solution_text
 
 from autograder import batch, cli, course, submission
 from autograder.submission import SubmissionError, open_submission
@@ -110,14 +110,19 @@ def test_a_single_lab_file_that_is_a_link_scores_zero_naming_it(name, elsewhere,
     assert status == cli.OK and f"{name} is a symbolic link" in feedback, feedback
 
 
-def test_a_zip_member_that_is_a_link_scores_zero_naming_it(tmp_path, capsys):
+@pytest.mark.parametrize(("kind", "words"), [
+    (stat.S_IFLNK, "a symbolic link"),  # what `zip --symlinks` stores
+    (stat.S_IFIFO, "a named pipe"),
+    (stat.S_IFCHR, "a device"),
+], ids=["a link", "a pipe", "a device"])
+def test_a_zip_member_that_is_not_a_file_scores_zero_naming_it(kind, words, tmp_path, capsys):
     archive = tmp_path / "submission.zip"
     member = zipfile.ZipInfo(f"my work/{FILE}")
-    member.external_attr = (stat.S_IFLNK | 0o777) << 16  # what `zip --symlinks` stores
+    member.external_attr = (kind | 0o777) << 16
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr(member, f"../../solutions/{FILE}")
+        zipped.writestr(member, solution_text(LAB) if kind != stat.S_IFLNK else f"../../solutions/{FILE}")
     status, feedback, _ = grade(archive, tmp_path, capsys)
-    assert status == cli.OK and f"my work/{FILE} is a symbolic link" in feedback, feedback
+    assert status == cli.OK and f"my work/{FILE} is {words}" in feedback, feedback
 
 
 @pytest.mark.parametrize("make", [symlink, hard_link], ids=["a symbolic link", "a hard link"])
