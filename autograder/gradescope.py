@@ -89,8 +89,7 @@ def export(out, timeout=Limits.timeout, memory_mb=MEMORY_MB, labs=None):
         for name in ("requirements.txt", "requirements-lock.txt"):
             _add(archive, course.ROOT / name, name)
         # The instructor's own held-out secret: every Gradescope run holds out the digits this machine does.
-        course.heldout_secret()
-        _add(archive, course.HELDOUT_SECRET, course.HELDOUT_SECRET.name)
+        _add(archive, course.heldout_secret(), course.HELDOUT_SECRET.name)
         for folder in SHIPPED:
             for path in sorted((course.ROOT / folder).rglob("*.py")):
                 if "__pycache__" not in path.parts:

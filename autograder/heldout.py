@@ -2,14 +2,15 @@
 
 A test that judges how well a model generalises takes its secret key
 (`course.heldout_key`, keyed by this installation's secret) in the grader,
-where no student code runs, and passes it only to its references. They split scikit-learn's bundled digits with it
-(`split`), send the student's process the training part, and score the
-trained model on the rest (`score`). The test's child cannot read the
+where no student code runs, and passes it only to its references. They
+split scikit-learn's bundled digits with it (`split`), send the student's
+process the training part, and score the trained model on the rest
+(`score`). The test's child cannot read the
 digits' file (the test withholds `DATA_PACKAGE`), so it cannot take the
 complement of what it was sent, and the split of a key it never saw is not
 the public `train_test_split(random_state=0)` one.
 
-Shared by the references of labs 5, 8 and 9, in whose children the grader
+Shared by the references of labs 5 and 8, in whose children the grader
 stages it (as `autograder.heldout`); it holds no answer and no data.
 """
 

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,11 +101,10 @@ class Limits:
     processes: int = 256
 
     def __post_init__(self):
-        for name in ("timeout", "import_timeout", "lab_timeout", "submission_timeout", "memory", "file_size", "disk", "files",
-                     "processes"):
-            value = getattr(self, name)
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
             if isinstance(value, bool) or not value > 0:
-                raise ValueError(f"Limits.{name} must be positive, got {value!r}")
+                raise ValueError(f"Limits.{field.name} must be positive, got {value!r}")
 
 
 class ChildLost(Exception):

@@ -38,6 +38,13 @@ def test_the_archive_has_gradescopes_entry_points(archive):
     assert stubs and not any("BEGIN SOLUTION" in stub for stub in stubs), "labs/ ships as the student versions"
 
 
+def test_the_archive_holds_out_the_digits_this_installation_does(archive):
+    # Without its secret, each Gradescope run would make a secret of its own: another split, maybe another grade.
+    with zipfile.ZipFile(archive) as zipped:
+        carried = zipped.read(course.HELDOUT_SECRET.name)
+    assert carried == course.heldout_secret(), "the archive should carry this installation's held-out secret"
+
+
 def test_the_archive_is_the_same_every_time(archive, tmp_path):
     again = gradescope.export(tmp_path / "again.zip")
     assert again.read_bytes() == archive.read_bytes()

@@ -48,6 +48,14 @@ def test_a_selector_that_names_nothing_says_so(capsys):
     assert "names no visible test" in capsys.readouterr().out
 
 
+def test_check_grades_nothing_during_nbgraders_autograde(monkeypatch, capsys):
+    # There the test cells grade the notebook; a check cell grading it again would double the time.
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setattr(check, "_current", lambda lab: pytest.fail("check() looked for code to grade"))
+    assert check.check(lab=LAB) is None
+    assert "Checked by the graded test cells" in capsys.readouterr().out
+
+
 def result(cell_id, count, source, success=True):
     info = SimpleNamespace(cell_id=cell_id, raw_cell=source, silent=False, store_history=True)
     return SimpleNamespace(info=info, execution_count=count, success=success)
