@@ -1,10 +1,11 @@
-"""Grade a whole class: one grading process per submission, N at a time.
+"""Grade a whole class: N grading processes, each grading one submission after another.
 
 SUBMISSIONS holds one entry per student: a folder, a .zip, a notebook or a
-lab file; the student is the entry's name without its suffix. Each student
-is graded by its own `python -m autograder grade` process, with its own
-sandbox: a crash, a timeout or a hostile submission costs that student
-alone (whose gradebook row says why). OUT gets `<student>/results.json`
+lab file; the student is the entry's name without its suffix. Each grading
+process (a `Grader`) keeps one sandbox whose workers import Keras once, and
+clears it between students, whose children run as users of their own: a
+crash, a timeout or a hostile submission costs that student alone (whose
+gradebook row says why). OUT gets `<student>/results.json`
 (Gradescope's schema) and `<student>/feedback.txt`, moved into place only
 when the grading finished, and `gradebook.csv` is rewritten from OUT after
 every student, so it always agrees with the results on disk.
@@ -35,9 +36,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import course, report
-from autograder.sandbox import Limits
-from autograder.submission import SubmissionError, not_its_own
+from autograder import course, report, runner
+from autograder.confine import ConfinementError
+from autograder.sandbox import Limits, SandboxError
+from autograder.submission import SubmissionError, not_its_own, open_submission
 
 SUFFIXES = (".zip", ".ipynb", ".py")
 FAILED = "could-not-grade.txt"
@@ -89,9 +91,8 @@ def as_lab_file(entry, labs, scratch):
     return entry
 
 
-def _command(entry, results, feedback, limits, labs, unconfined, reference_cache):
-    command = [sys.executable, "-m", "autograder", "grade", str(entry), "--json", str(results),
-               "--feedback", str(feedback), "--quiet", "--timeout", f"{limits.timeout:g}",
+def _command(limits, labs, unconfined, reference_cache):
+    command = [sys.executable, "-m", "autograder", "serve", "--timeout", f"{limits.timeout:g}",
                "--lab-timeout", f"{limits.lab_timeout:g}", "--submission-timeout", f"{limits.submission_timeout:g}",
                "--memory-mb", str(limits.memory // 2**20), "--labs", ",".join(labs)]
     command += ["--reference-cache", str(reference_cache)] if reference_cache else []
@@ -103,30 +104,126 @@ def _die_with_parent():
     _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def grade_entry(entry, scratch, limits, labs, unconfined, reference_cache=None, started=lambda process: None):
-    """Grade one student's `entry` in its own `python -m autograder grade` process; return what came of it.
+class Grader:
+    """A grading process (`python -m autograder serve`) that grades one submission after another.
 
-    The unit of work of every batch, local or on a Dask cluster: one submission graded in its own
-    process and sandbox, its results kept in `scratch` until they are read back as plain data.
+    The unit of work of every batch, local or on a Dask cluster, is one submission graded in this
+    process's sandbox, its results kept in a scratch folder until they are read back as plain data.
+    The sandbox's workers import NumPy, Keras and TensorFlow once for all the submissions; they never
+    run student code, and between two submissions the sandbox is cleared (`Sandbox.clear`), so
+    nothing of one student reaches the next. A crash or a hostile submission that kills the process
+    costs that student alone: the next submission gets a new process.
 
     Args:
         reference_cache: a folder of reference values shared by the gradings of the batch
             (`runner.ReferenceCache`), or None.
-        started: called with the grading process once it runs (a local batch keeps it, to stop it).
-    Returns:
-        {"returncode": int, "why": its last line on stderr, "results": bytes or None, "feedback": bytes or None}
     """
-    results, feedback = Path(scratch) / "results.json", Path(scratch) / "feedback.txt"
-    command = _command(entry, results, feedback, limits, labs, unconfined, reference_cache)
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               cwd=course.ROOT, start_new_session=True, preexec_fn=_die_with_parent)
-    started(process)
-    _, errors = process.communicate()
-    why = errors.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {process.returncode}"]
-    # The entry by its name, as in the class folder, wherever this machine keeps it.
-    return {"returncode": process.returncode, "why": why[0].replace(str(entry), Path(entry).name),
-            "results": results.read_bytes() if results.exists() else None,
-            "feedback": feedback.read_bytes() if feedback.exists() else None}
+
+    def __init__(self, limits, labs, unconfined, reference_cache=None):
+        self.command = _command(limits, labs, unconfined, reference_cache)
+        self.process = None
+        self.errors = None  # the process's stderr, in a file of its own
+
+    def _start(self):
+        self.errors = tempfile.NamedTemporaryFile(prefix="autograder-grader-", suffix=".log")
+        with open(self.errors.name, "ab") as errors:  # its own offset: reading the log never moves the writer's
+            self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=errors, cwd=course.ROOT, start_new_session=True,
+                                            preexec_fn=_die_with_parent)
+
+    def grade(self, entry, scratch, started=lambda process: None):
+        """Grade one student's `entry`; return what came of it.
+
+        Args:
+            scratch: a folder for the results until they are read back.
+            started: called with the grading process (a local batch keeps it, to stop it).
+        Returns:
+            {"returncode": int, "why": one line, "results": bytes or None, "feedback": bytes or None}
+        """
+        if self.process is None or self.process.poll() is not None:
+            self.close()
+            self._start()
+        started(self.process)
+        os.truncate(self.errors.name, 0)  # this student's words only (the process appends)
+        results, feedback = Path(scratch) / "results.json", Path(scratch) / "feedback.txt"
+        request = {"entry": str(entry), "results": str(results), "feedback": str(feedback)}
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+            reply = json.loads(self.process.stdout.readline() or b"null")
+        except (OSError, ValueError):
+            reply = None
+        if reply is None:  # the process ended: its last words say why
+            returncode = self.process.wait()
+            lines = Path(self.errors.name).read_text(errors="replace").strip().splitlines()
+            reply = {"returncode": returncode, "why": lines[-1] if lines else f"exit status {returncode}"}
+            self.close()
+        # The entry by its name, as in the class folder, wherever this machine keeps it.
+        return {"returncode": reply["returncode"], "why": reply["why"].replace(str(entry), Path(entry).name),
+                "results": results.read_bytes() if results.exists() else None,
+                "feedback": feedback.read_bytes() if feedback.exists() else None}
+
+    def stop(self):
+        """Ask the process to stop the grading it is doing (and itself), as Ctrl-C would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def close(self, seconds=STOP_SECONDS):
+        """End the process (its sandbox cleans up after itself), killing it after `seconds`."""
+        if self.process is not None:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.process.wait(seconds)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            self.process.stdout.close()
+            self.process = None
+        if self.errors is not None:
+            self.errors.close()
+            self.errors = None
+
+
+def serve(requests, replies, limits, labs, unconfined, reference_cache=None):
+    """The loop of a `Grader`'s process: grade the submission of each request, one after another, in one sandbox.
+
+    Args:
+        requests: lines of JSON, {"entry": path, "results": path, "feedback": path}, until the end.
+        replies: where one line of JSON answers each, {"returncode": 0 or 2, "why": the reason for 2}.
+    """
+    cache = runner.ReferenceCache(reference_cache) if reference_cache else None
+    sandbox = None
+    try:
+        for line in requests:
+            request = json.loads(line)
+            try:
+                sandbox = sandbox or runner.open_sandbox(limits, labs, unconfined)
+                _grade_request(request, limits, labs, unconfined, cache, sandbox)
+                reply = {"returncode": 0, "why": ""}
+            except SubmissionError as error:  # the grader's one-line reason, e.g. a broken zip
+                reply = {"returncode": 2, "why": f"error: {error}"}
+            except (SandboxError, ConfinementError) as error:  # the machine's: the next one gets a new sandbox
+                if sandbox is not None:
+                    sandbox.close()
+                sandbox = None
+                reply = {"returncode": 2, "why": f"error: {error}"}
+            replies.write(json.dumps(reply) + "\n")
+            replies.flush()
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+
+
+def _grade_request(request, limits, labs, unconfined, cache, sandbox):
+    """Grade one request's submission in `sandbox`; write its results.json and feedback where it says."""
+    started = time.monotonic()
+    with open_submission(request["entry"], labs) as files:
+        results = runner.grade(files, limits, unconfined=unconfined, reference_cache=cache, sandbox=sandbox)
+    report.write_atomic(request["feedback"], report.table(results, hidden_details=False) + "\n")
+    report.write_json(request["results"], report.gradescope(results, time.monotonic() - started))
 
 
 def _record(out, student, outcome):
@@ -145,27 +242,32 @@ def _record(out, student, outcome):
 
 
 class _Class:
-    """The state of one local batch: what is running, and whether it was told to stop."""
+    """The state of one local batch: a `Grader` per thread, what each grades, and whether it was told to stop."""
 
     def __init__(self, out, limits, labs, unconfined, reference_cache):
         self.out, self.limits, self.labs, self.unconfined = out, limits, labs, unconfined
         self.reference_cache = reference_cache
         self.stopping = threading.Event()
-        self.running = {}
+        self.graders = []
+        self.running = {}  # student -> their grading process
+        self.local = threading.local()
         self.lock = threading.Lock()
 
     def grade(self, student, entry):
-        """Grade one student; return (student, its outcome from `grade_entry`), or (student, None) if abandoned."""
+        """Grade one student; return (student, its outcome from `Grader.grade`), or (student, None) if abandoned."""
         if self.stopping.is_set():
             return student, None
+        if not hasattr(self.local, "grader"):
+            self.local.grader = Grader(self.limits, self.labs, self.unconfined, self.reference_cache)
+            with self.lock:
+                self.graders.append(self.local.grader)
 
         def started(process):
             with self.lock:
-                self.running[student] = process
+                self.running[student] = self.local.grader
 
         with tempfile.TemporaryDirectory(prefix=f".{student}-", dir=self.out) as scratch:
-            outcome = grade_entry(as_lab_file(entry, self.labs, scratch), scratch, self.limits, self.labs,
-                                  self.unconfined, self.reference_cache, started)
+            outcome = self.local.grader.grade(as_lab_file(entry, self.labs, scratch), scratch, started)
         with self.lock:
             del self.running[student]
         if self.stopping.is_set():
@@ -173,18 +275,18 @@ class _Class:
         return student, outcome
 
     def stop(self):
-        """Start no one new; ask the running gradings to stop, and kill those that do not."""
+        """Start no one new; ask the running gradings to stop (they are killed if they do not, see `close`)."""
         self.stopping.set()
         with self.lock:
             running = list(self.running.values())
-        for process in running:
-            process.send_signal(signal.SIGTERM)
+        for grader in running:
+            grader.stop()
+
+    def close(self):
+        """End every grading process, within `STOP_SECONDS` altogether."""
         deadline = time.monotonic() + STOP_SECONDS
-        for process in running:
-            try:
-                process.wait(max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        for grader in self.graders:
+            grader.close(max(deadline - time.monotonic(), 0.1))
 
 
 def _locally(todo, out, limits, labs, unconfined, jobs):
@@ -194,14 +296,17 @@ def _locally(todo, out, limits, labs, unconfined, jobs):
     """
     with tempfile.TemporaryDirectory(prefix=".references-", dir=out) as reference_cache:
         state = _Class(out, limits, labs, unconfined, reference_cache)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(state.grade, student, entry) for student, entry in todo.items()]
-            try:
-                for future in as_completed(futures):
-                    yield future.result()
-            except BaseException:  # Ctrl-C, or the caller stopped: keep what is finished, abandon the rest cleanly
-                state.stop()
-                raise
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(state.grade, student, entry) for student, entry in todo.items()]
+                try:
+                    for future in as_completed(futures):
+                        yield future.result()
+                except BaseException:  # Ctrl-C, or the caller stopped: keep what is finished, abandon the rest
+                    state.stop()
+                    raise
+        finally:
+            state.close()
 
 
 def gradebook(out, students, labs, errors=None):

@@ -23,7 +23,12 @@ mentions it. No selector: every visible test of the lab.
 
 `assert_passes` is the form for nbgrader's autograder-test cells: it may
 name hidden tests (present where the instructor grades) and raises
-AssertionError with the feedback when a test fails.
+AssertionError with the feedback when a test fails. Check cells are
+nbgrader test cells too, worth no points: under `nbgrader validate`, `check`
+raises as well, naming what fails; under autograde it grades nothing.
+
+Each test is graded at most once per state of the kernel's code, whichever
+cell asks: nbgrader's autograde runs one test cell per graded test.
 """
 
 import ast
@@ -39,7 +44,7 @@ from pathlib import Path
 from autograder import course, notebooks
 
 _state = {"lab": None, "recorder": None}
-_graded_cache = {}
+_graded = {"key": None, "error": "", "tests": {}}  # the current code's results, by test number
 
 
 class _Recorder:
@@ -144,19 +149,27 @@ def select(lab, selectors, tests=None, quiet=False):
 
 
 def _grade(lab, code, tests):
-    """Grade `code` as `lab`'s module on `tests`; return the LabResult."""
+    """Grade `code` as `lab`'s module on `tests`, each test once per state of `code`; return the LabResult."""
     from autograder import runner  # the sandbox, only when grading
     from autograder.sandbox import Limits
 
+    key = (lab, hashlib.sha256(code.encode()).hexdigest())
+    if _graded["key"] != key:
+        _graded.update(key=key, error="", tests={})
+    missing = [test for test in tests if test.number not in _graded["tests"]]
     # The grader's warnings go to stdout: nbgrader scores a test cell that wrote to stderr 0.
     with tempfile.TemporaryDirectory(prefix="check-") as folder, contextlib.redirect_stderr(sys.stdout):
-        path = Path(folder) / f"{lab}.py"
-        path.write_text(code)
-        # One sandbox for the kernel's life: its warm Keras worker makes the next check quick.
-        if _state.get("sandbox") is None:
-            _state["sandbox"] = runner.open_sandbox(Limits(), [lab])
-            atexit.register(_state["sandbox"].close)
-        return runner.grade_lab(lab, path, Limits(), tests=tests, sandbox=_state["sandbox"])
+        if missing:
+            path = Path(folder) / f"{lab}.py"
+            path.write_text(code)
+            # One sandbox for the kernel's life: its warm Keras worker makes the next check quick.
+            if _state.get("sandbox") is None:
+                _state["sandbox"] = runner.open_sandbox(Limits(), [lab])
+                atexit.register(_state["sandbox"].close)
+            result = runner.grade_lab(lab, path, Limits(), tests=missing, sandbox=_state["sandbox"])
+            _graded["error"] = result.error
+            _graded["tests"].update((test.number, test) for test in result.tests)
+    return runner.LabResult(lab, [_graded["tests"][test.number] for test in tests], _graded["error"])
 
 
 def _current(lab):
@@ -173,6 +186,8 @@ def check(*selectors, lab=None):
         selectors: test numbers ("6.3"), graded test names, or names of the
             lab's functions and classes; none: every visible test.
         lab: the lab (default: the one given to `watch`).
+
+    Under `nbgrader validate`, raise AssertionError when a selected test fails.
     """
     from autograder import report
 
@@ -181,31 +196,32 @@ def check(*selectors, lab=None):
         return
     lab, code = _current(lab)
     tests = select(lab, selectors)
-    if tests:
-        print(report.table([_grade(lab, code, tests)]))
+    if not tests:
+        return
+    result = _grade(lab, code, tests)
+    if os.environ.get("NBGRADER_EXECUTION") == "validate" and not all(test.passed for test in result.tests):
+        what = ", ".join(selectors) if selectors else f"the whole of {lab}"
+        raise AssertionError(f"\nNot passing yet: {what}.\n" + report.table([result]))
+    print(report.table([result]))
 
 
 def assert_passes(*names, lab=None):
     """Raise AssertionError, with the feedback, unless the named graded tests (hidden ones too) pass.
 
-    The whole lab is graded once per state of the notebook's code, so a
-    notebook of one assertion per test grades each exercise once.
+    Args:
+        names: graded tests' function names or numbers.
     """
     from autograder import report
 
     lab, code = _current(lab)
-    key = (lab, hashlib.sha256(code.encode()).hexdigest())
-    if key not in _graded_cache:
-        _graded_cache.clear()
-        _graded_cache[key] = _grade(lab, code, course.load_tests(lab))
-    result = _graded_cache[key]
-    numbers = {test.function.__name__: test.number for test in course.load_tests(lab)}
+    tests = course.load_tests(lab)
+    numbers = {test.function.__name__: test.number for test in tests}
     unknown = [name for name in names if name not in numbers and name not in numbers.values()]
     if unknown:
         raise LookupError(f"{lab} has no graded test named {', '.join(unknown)}")
     wanted = {numbers.get(name, name) for name in names}
-    picked = [test for test in result.tests if test.number in wanted]
-    failed = [test for test in picked if not test.passed]
+    result = _grade(lab, code, [test for test in tests if test.number in wanted])
+    failed = [test for test in result.tests if not test.passed]
     if failed:
         raise AssertionError("\n" + report.table([type(result)(result.lab, failed, result.error)]))
-    print(report.table([type(result)(result.lab, picked)]))
+    print(report.table([result]))

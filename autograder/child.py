@@ -90,14 +90,22 @@ class ForbiddenCall(Exception):
 
 
 class _Blocked(importlib.abc.MetaPathFinder):
-    """Makes the named top-level packages unimportable."""
+    """Makes the named top-level packages unimportable, saying so in words.
 
-    def __init__(self, packages):
+    It gives the words; the wall is the file view, which leaves their folders out (Landlock), so
+    code that removes this finder, or loads a package's files by path, finds nothing to read.
+    """
+
+    def __init__(self, packages, numpy_alone):
         self.packages = frozenset(packages)
+        self.numpy_alone = numpy_alone
 
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in self.packages:
-            raise ImportError(f"{name} is not available in this exercise")
+            rule = ": it is to be written with NumPy alone" if self.numpy_alone else ""
+            # An ImportError, so that code which tries an optional import goes on without it.
+            raise ModuleNotFoundError(f"your code imported {name}, which is not available in this exercise{rule}",
+                                      name=name)
         return None
 
 
@@ -204,16 +212,20 @@ def _package_folders(packages):
     return found
 
 
-def allowlist(roots, excluded):
-    """Paths that cover `roots` but none of `excluded` (a folder is split into its entries where needed)."""
+def allowlist(roots, excluded, real=False):
+    """Paths that cover `roots` but none of `excluded` (a folder is split into its entries where needed).
+
+    `real`: the roots are entries of a folder already resolved, so only a link among them needs resolving
+    (a child splits hundreds of entries: resolving each path in full would cost it a tenth of a second).
+    """
     allowed = []
     for root in roots:
-        root = os.path.realpath(root)
+        root = os.path.realpath(root) if not real or os.path.islink(root) else root
         inside = [path for path in excluded if path == root or path.startswith(root + os.sep)]
         if not inside:
             allowed.append(root)
         elif root not in inside and os.path.isdir(root):
-            allowed += allowlist([os.path.join(root, entry) for entry in sorted(os.listdir(root))], inside)
+            allowed += allowlist([os.path.join(root, entry) for entry in sorted(os.listdir(root))], inside, True)
     return allowed
 
 
@@ -339,8 +351,9 @@ def _confine(message):
     # tripwired; the others become unreachable.
     blocked = [package for package in message["block"]
                if package not in sys.modules and package not in sys.stdlib_module_names]
-    sys.meta_path.insert(0, _Blocked(blocked))
-    excluded = _package_folders(blocked) | disarm(message["forbid"])
+    excluded = _package_folders(blocked)  # found before the finder that refuses them is in place
+    sys.meta_path.insert(0, _Blocked(blocked, message["numpy_alone"]))
+    excluded |= disarm(message["forbid"])
     work = _work_folder(message)
     rules = None
     if message["landlock"]:

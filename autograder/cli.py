@@ -1,6 +1,7 @@
 """`python -m autograder`: build the student labs, grade submissions one by one or a class at a time, release the student bundle, export to Gradescope."""
 
 import argparse
+import os
 import shlex
 import signal
 import sys
@@ -82,6 +83,12 @@ def parser():
                       help="a Dask scheduler (e.g. tcp://host:8786): grade on its workers instead of here")
     _assignment_option(many)
     _limit_options(many)
+
+    serve = commands.add_parser("serve", help="(used by batch) grade the submissions named on stdin, one after "
+                                              "another, in one sandbox; one line of JSON on stdout for each")
+    serve.add_argument("--reference-cache", metavar="FOLDER", help="as for grade")
+    _assignment_option(serve)
+    _limit_options(serve)
 
     export = commands.add_parser("export", help="export the autograder for a platform")
     export.add_argument("platform", choices=["gradescope"])
@@ -216,13 +223,27 @@ def _batch(args):
     return OK
 
 
+def _serve(args):
+    _instructor_only("serve")
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stdout is for the replies alone
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # the batch stops a grading as Ctrl-C would
+    try:
+        batch.serve(sys.stdin, replies, _limits(args), args.labs or tuple(course.lab_names()), args.unconfined,
+                    args.reference_cache)
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    return OK
+
+
 def _export(args):
     _instructor_only("export")
     print(f"wrote {gradescope.export(args.out, timeout=args.timeout, memory_mb=args.memory_mb, labs=args.labs)}")
     return OK
 
 
-COMMANDS = {"build": _build, "grade": _grade, "release": _release, "batch": _batch, "export": _export}
+COMMANDS = {"build": _build, "grade": _grade, "release": _release, "batch": _batch, "serve": _serve,
+            "export": _export}
 ERRORS = (CannotRun, SubmissionError, build.BuildError, ConfinementError, SandboxError, release.ReleaseError,
           gradescope.ExportError)
 

@@ -2,9 +2,10 @@
 
 A task carries one student's submission (a tar archive of the entry, links
 kept as links so the worker's grader refuses them as a local one would) and
-the batch's settings; the worker that runs it grades it with
-`batch.grade_entry`, in its own grading process and sandbox, and returns
-the outcome. The course is installed on every worker: a task first checks
+the batch's settings; the worker that runs it grades it with a
+`batch.Grader`, the grading process each of its threads keeps for all its
+tasks (Keras imported once, the sandbox cleared between students), and
+returns the outcome. The course is installed on every worker: a task first checks
 that the worker's course is the batch's (`course.fingerprint`), so a worker
 with another version refuses instead of grading by other tests.
 
@@ -39,6 +40,9 @@ CONNECT_SECONDS = 10
 LINKS_OUTSIDE = "NNLAB.links_outside"  # the pax header that carries a file's hard links outside its entry
 _REFERENCE_CACHES = {}  # course fingerprint -> this worker process's folder of reference values
 _CACHES_LOCK = threading.Lock()  # a Dask worker runs tasks on several threads
+_THREAD = threading.local()  # a worker thread's graders: settings -> `batch.Grader`
+_GRADERS = []  # every grader of this worker process, ended with it
+atexit.register(lambda: [grader.close() for grader in _GRADERS])
 
 
 class OtherCourse(SubmissionError):
@@ -95,7 +99,7 @@ def unpack(name, packed, folder):
 
 
 def grade_task(fingerprint, name, packed, limits, labs, unconfined):
-    """Run on a Dask worker: grade one packed submission; return `batch.grade_entry`'s outcome."""
+    """Run on a Dask worker: grade one packed submission; return `batch.Grader.grade`'s outcome."""
     own = course.fingerprint()
     if own != fingerprint:
         raise OtherCourse(f"the Dask worker on {socket.gethostname()} has another version of the course "
@@ -103,7 +107,18 @@ def grade_task(fingerprint, name, packed, limits, labs, unconfined):
                           "with the batch's .heldout-secret")
     with tempfile.TemporaryDirectory(prefix="autograder-task-") as scratch:
         entry = unpack(name, packed, Path(scratch) / "submission")
-        return batch.grade_entry(entry, scratch, limits, labs, unconfined, _reference_cache(fingerprint))
+        return _grader(fingerprint, limits, labs, unconfined).grade(entry, scratch)
+
+
+def _grader(fingerprint, limits, labs, unconfined):
+    """This thread's `batch.Grader` for these settings: started by its first task, kept for the next ones."""
+    graders = _THREAD.__dict__.setdefault("graders", {})
+    settings = (fingerprint, limits, tuple(labs), unconfined)
+    if settings not in graders:
+        graders[settings] = batch.Grader(limits, labs, unconfined, _reference_cache(fingerprint))
+        with _CACHES_LOCK:
+            _GRADERS.append(graders[settings])
+    return graders[settings]
 
 
 def _reference_cache(fingerprint):

@@ -14,8 +14,9 @@ Three layers, each from an existing tool, each used where the machine allows:
   and (kernel ABI 6+) may signal nothing outside its sandbox. Unprivileged;
   works inside Docker.
 - A user id of its own: when the grader is root, student children run as
-  `UID_BASE + the grader's pid`, so two gradings running at once never
-  share a user, and the process limit counts.
+  `student_uid(n)` (the grader's pid in it), so two gradings running at
+  once never share a user, nor two submissions one grading process grades
+  one after another (a batch's), and the process limit counts.
 
 `environment()` finds what holds here; `Confinement.bwrap_command` builds
 the bubblewrap command line. A root grader that can raise neither
@@ -37,6 +38,7 @@ from pathlib import Path
 from autograder import landlock
 
 UID_BASE = 1_000_000_000
+PID_LIMIT = 1 << 22  # the kernel's largest pid (PID_MAX_LIMIT on 64-bit): a uid's pid part never spills
 MODE_VARIABLE = "AUTOGRADER_SANDBOX"  # "bwrap" or "landlock": insist on one (the tests use it)
 SANDBOX_ROOT = "/sandbox"  # where the sandbox folder appears inside bubblewrap
 SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/ld.so.conf",
@@ -147,6 +149,16 @@ def _bwrap_works(binary):
     return done.returncode == 0
 
 
+def student_uid(serial):
+    """The user id of the `serial`-th submission this grading process grades (0 for the first).
+
+    The pid in it keeps it apart from every grading running at once; the serial, from the
+    submissions graded just before (uids wrap after several hundred, long after those ended).
+    """
+    serials = (2**32 - 2 - UID_BASE) // PID_LIMIT
+    return UID_BASE + (serial % serials) * PID_LIMIT + os.getpid()
+
+
 @cache
 def _user_can_run_python(uid):
     """Whether `uid` can reach this Python (tried in a forked child that becomes it)."""
@@ -182,7 +194,7 @@ def environment(unconfined=False):
     binary = bwrap_binary() if wanted != "landlock" else None
     bwrap = binary if binary and _bwrap_works(binary) else None
     abi = landlock.abi_version()
-    uid = UID_BASE + os.getpid() if os.geteuid() == 0 else None
+    uid = student_uid(0) if os.geteuid() == 0 else None
     if wanted == "bwrap" and not bwrap:
         raise ConfinementError(f"{MODE_VARIABLE}=bwrap, but bubblewrap cannot make namespaces here")
     if uid is not None and not bwrap and not _user_can_run_python(uid):

@@ -10,12 +10,14 @@ The student notebook also gets cells of its own, tagged `check` and locked:
 a set-up cell before the first code cell (it finds the course folder holding
 `autograder/` above the notebook and starts `autograder.check.watch`), a
 `check("name", ...)` cell after each exercise (`autograder/check.py`), and a
-last `check()` of the whole lab. Its figures cell (for a lab with
-`save_figures`) prints why there are no figures yet instead of stopping
-"Run All" while exercises are unfinished.
+last `check()` of the whole lab; the check cells are nbgrader autograder-test
+cells worth no points, so that `nbgrader validate` fails while they fail. Its
+figures cell (for a lab with `save_figures`) prints why there are no figures
+yet instead of stopping "Run All" while exercises are unfinished, and draws
+none while nbgrader runs the notebook.
 
 For grading, `extract_code` turns a notebook back into a module: its code
-cells in order (the `check` cells left out), IPython magics and shell
+cells in order (the `check` and test cells left out), IPython magics and shell
 escapes commented out, each cell headed by `# In[N]:` so that line numbers
 in messages can be given back as cells (`name_cells`). `kernel_code` does the
 same for the cells a kernel ran (`autograder.check`), numbered as Jupyter
@@ -23,8 +25,9 @@ numbers them.
 
 For nbgrader, `nbgrader_course` lays out a course folder: a config whose
 generate_assignment clears regions as `build` does (hints and # STUB lines
-kept), and per lab a source notebook with one autograder-test cell per
-graded test (`nbgrader_notebook`), worth that test's points.
+kept), and per lab a source notebook with the check cells and one
+autograder-test cell per graded test (`nbgrader_notebook`), worth that
+test's points.
 """
 
 import ast
@@ -33,8 +36,6 @@ import os
 import re
 import tempfile
 from pathlib import Path
-
-import nbformat
 
 from autograder import build, course
 
@@ -65,16 +66,21 @@ FIGURES = '''if __name__ == "__main__":  # in the notebook, not when the lab is 
     for path in save_figures("figures/{lab}"):
         display(Image(filename=str(path)))'''
 STUDENT_FIGURES = '''if __name__ == "__main__":  # in the notebook, not when the lab is imported for grading
+    import os
+
     from IPython.display import Image, display
 
-    try:
-        paths = save_figures("figures/{lab}")
-    except Exception as error:  # the figures call your functions: unfinished ones stop them
-        print(f"No figures yet ({{type(error).__name__}}: {{error}}).\\n"
-              "They are drawn with your functions: finish the exercises, then run this cell again.")
+    if os.environ.get("NBGRADER_EXECUTION"):  # nbgrader's validate or autograde: the tests count, not figures
+        print("No figures while nbgrader runs the notebook: run this cell in Jupyter to see them.")
     else:
-        for path in paths:
-            display(Image(filename=str(path)))'''
+        try:
+            paths = save_figures("figures/{lab}")
+        except Exception as error:  # the figures call your functions: unfinished ones stop them
+            print(f"No figures yet ({{type(error).__name__}}: {{error}}).\\n"
+                  "They are drawn with your functions: finish the exercises, then run this cell again.")
+        else:
+            for path in paths:
+                display(Image(filename=str(path)))'''
 LAST_CHECK = "check()  # every visible test of the lab"
 SCHEMA_VERSION = 3
 
@@ -139,19 +145,29 @@ def _metadata(lab, cell_id, solution, tags=()):
     return metadata
 
 
-def _check_metadata():
-    """A check cell's metadata: locked in Jupyter but no nbgrader cell.
+def _check_metadata(lab, cell_id):
+    """A check cell's metadata: an nbgrader autograder-test cell worth no points.
 
-    nbgrader's autograde drops the grade_id of a cell its assignment lacks and
-    then rejects a locked cell without one ("the nbgrader metadata may be
-    corrupted"); with no nbgrader metadata a check cell is passed over, so a
-    student's notebooks/labs notebook can be submitted as it is.
+    As a test cell it makes `nbgrader validate` fail while its exercise fails
+    (`check` raises there); the points are the graded tests' own cells'
+    (`nbgrader_notebook`), so a check cell adds none. nbgrader's source
+    notebook has the same cells, so autograde knows their grade_ids.
     """
-    return {"tags": ["locked", CHECK_TAG], "deletable": False, "editable": False}
+    return {"nbgrader": {"grade": True, "grade_id": f"{lab}-{cell_id}", "locked": True, "points": 0,
+                         "schema_version": SCHEMA_VERSION, "solution": False, "task": False},
+            "tags": ["locked", CHECK_TAG], "deletable": False, "editable": False}
+
+
+def _nbformat():
+    """nbformat, imported where a notebook is made, read or written: it costs seconds (its JSON
+    schema's grammars), which grading a .py file should not pay."""
+    import nbformat
+
+    return nbformat
 
 
 def _new_notebook():
-    notebook = nbformat.v4.new_notebook()
+    notebook = _nbformat().v4.new_notebook()
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -160,7 +176,8 @@ def _new_notebook():
 
 
 def _add(notebook, kind, source, cell_id, metadata):
-    new = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+    v4 = _nbformat().v4
+    new = v4.new_markdown_cell if kind == "markdown" else v4.new_code_cell
     notebook.cells.append(new(source, id=cell_id, metadata=metadata))
 
 
@@ -197,14 +214,14 @@ def make_notebooks(cells, lab, tests=None):
         _add(solution, kind, ours, f"cell-{index}", metadata)
         _add(student, kind, theirs, f"cell-{index}", metadata)
         if exercise and (call := _check_call(ours, lab, visible)):
-            _add(student, "code", call, f"check-{index}", _check_metadata())
+            _add(student, "code", call, f"check-{index}", _check_metadata(lab, f"check-{index}"))
     figures = [c.solution for c in cells if re.search(r"^def save_figures\(", c.solution, re.MULTILINE)]
     if figures:
         metadata = _metadata(lab, "figures", False)
         _add(solution, "code", FIGURES.format(lab=lab), "figures", metadata)
         _add(student, "code", STUDENT_FIGURES.format(lab=lab), "figures", metadata)
     if visible:
-        _add(student, "code", LAST_CHECK, "check-all", _check_metadata())
+        _add(student, "code", LAST_CHECK, "check-all", _check_metadata(lab, "check-all"))
     return solution, student
 
 
@@ -240,10 +257,11 @@ def _test_cell(notebook, lab, test):
 def nbgrader_notebook(cells, lab, tests=None):
     """nbgrader's source notebook of one lab: the solution with one autograder-test cell per graded test.
 
-    Each visible test's cell follows the exercise it checks (as the check
-    cells do); the hidden tests and the tests that name no exercise follow
-    the last exercise. A test cell (`autograder.check.assert_passes`) is worth the graded
-    test's points; a hidden test sits in nbgrader's HIDDEN TESTS region.
+    The student notebook's check cells stay (worth no points); each visible
+    test's cell follows the check cell of the exercise it checks; the hidden
+    tests and the tests that name no exercise follow the last check. A test
+    cell (`autograder.check.assert_passes`) is worth the graded test's points;
+    a hidden test sits in nbgrader's HIDDEN TESTS region.
     """
     from autograder import check
 
@@ -258,14 +276,13 @@ def nbgrader_notebook(cells, lab, tests=None):
     by_id = {cell.id: cell for cell in solution.cells}
     notebook = _new_notebook()
     for cell in student.cells:
-        if not cell.id.startswith("check-"):
-            # the solution's cells; the set-up and the figures as students have them
-            notebook.cells.append(by_id[cell.id] if cell.id in by_id and cell.id not in ("setup", "figures") else cell)
+        # the solution's cells; the set-up, the figures and the check cells as students have them
+        notebook.cells.append(by_id[cell.id] if cell.id in by_id and cell.id not in ("setup", "figures") else cell)
         for test in visible:
             if after.get(test.number) == cell.id:
                 _test_cell(notebook, lab, test)
-    # The others follow the last exercise: nbgrader's autograde puts a test cell missing from a
-    # submission (a notebook from notebooks/labs/ has none) after the solution or test cell before it.
+    # The others follow the last solution or test cell: nbgrader's autograde puts a test cell missing
+    # from a submission (a notebook from notebooks/labs/ has none) after the solution or test cell before it.
     last = max(index for index, cell in enumerate(notebook.cells)
                if cell.metadata.get("nbgrader", {}).get("solution") or cell.metadata.get("nbgrader", {}).get("grade"))
     tail, notebook.cells = notebook.cells[last + 1:], notebook.cells[:last + 1]
@@ -338,7 +355,7 @@ def _sources(notebook):
 
 def _write(notebook, path):
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(nbformat.writes(notebook) + "\n")
+    path.write_text(_nbformat().writes(notebook) + "\n")
 
 
 def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NOTEBOOKS):
@@ -355,7 +372,7 @@ def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NO
         for kind, notebook in made.items():
             target = Path(folder) / kind / f"{lab}.ipynb"
             if target.exists():
-                written = nbformat.reads(target.read_text(), as_version=4)
+                written = _nbformat().reads(target.read_text(), as_version=4)
                 # A solution notebook written with --no-execute is stale until it is run.
                 unrun = run and kind == "solutions" and not _executed(written)
                 if _sources(written) == _sources(notebook) and not unrun:
@@ -367,8 +384,14 @@ def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NO
 
 
 def is_check_cell(source, tags=()):
-    """Whether a code cell is the grader's (set-up or check), not the lab's code."""
-    return CHECK_TAG in tags or "from autograder.check import" in source
+    """Whether a code cell is the grader's (set-up, check or test cell), not the lab's code.
+
+    A cell of only `check(...)`/`assert_passes(...)` lines and comments counts: left in, each
+    test cell nbgrader runs would change the kernel's code and have `assert_passes` grade again.
+    """
+    return (CHECK_TAG in tags or "from autograder.check import" in source
+            or all(not line.strip() or line.lstrip().startswith("#") or CHECK_CALL.match(line)
+                   for line in source.splitlines()))
 
 
 def _module(header, cells):
@@ -389,7 +412,7 @@ def extract_code(path):
     """The code cells of a notebook as a module's text; raise ValueError if unreadable."""
     path = Path(path)
     try:
-        notebook = nbformat.read(path, as_version=4)
+        notebook = _nbformat().read(path, as_version=4)
     except Exception as error:  # nbformat raises JSON, validation and key errors alike
         raise ValueError(f"{path.name} could not be read as a notebook ({type(error).__name__}: {error})") from None
     return extract_code_from(notebook, path.name)

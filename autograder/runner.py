@@ -399,7 +399,7 @@ def _cell_namer(lab_file):
     return lambda text: notebooks.name_cells(text, lab_file.lab, code)
 
 
-def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, reference_cache=None):
+def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, reference_cache=None, sandbox=None):
     """Grade every lab in `files` (lab name -> file, as `grade_lab` takes), in course order, in one sandbox.
 
     Args:
@@ -407,10 +407,13 @@ def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, re
         unconfined: run student code without walls (see `confine.environment`).
         tests: lab name -> the graded tests to run (default: all of each lab's).
         reference_cache: a `ReferenceCache` shared with other gradings (default: none).
+        sandbox: a `Sandbox` opened for these labs and kept for other submissions, cleared at the
+            end (`Sandbox.clear`); default: a new one, closed at the end.
     """
     results = []
     deadline = time.monotonic() + limits.submission_timeout
-    sandbox = open_sandbox(limits, sorted(files), unconfined)
+    own = sandbox is None
+    sandbox = sandbox or open_sandbox(limits, sorted(files), unconfined)
     try:
         for lab in sorted(files):
             def so_far(lab_result):
@@ -420,5 +423,8 @@ def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, re
                                      on_test=so_far if on_test else None, sandbox=sandbox,
                                      reference_cache=reference_cache, submission_deadline=deadline))
     finally:
-        sandbox.close()
+        if own:
+            sandbox.close()
+        else:
+            sandbox.clear()
     return results

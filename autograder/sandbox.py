@@ -56,6 +56,13 @@ ENV_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "TF_", "XLA_")
 # the course's code runs for someone else to read (workers, the kernels that run notebooks).
 QUIET_LIBRARIES = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 PLAIN_PRELOAD = ("numpy",)
+# The numerical libraries beyond NumPy (top-level packages; functorch is PyTorch's too). A child that
+# serves an exercise to write yourself (every child of the plain worker; a child of the Keras worker for
+# a test that forbids a call) cannot import or read those its worker has not loaded: delegating to
+# whichever library has the function is refused by capability, not by a list of names (no NumPy
+# exercise needs one: the solutions get full marks). Importing Keras loads TensorFlow, JAX, SciPy and
+# scikit-learn, so in the Keras worker it is the forbidden calls of those that are refused.
+NUMERICAL_LIBRARIES = frozenset({"keras", "tensorflow", "torch", "functorch", "jax", "jaxlib", "scipy", "sklearn"})
 # One thread per numeric library unless the grader's environment says otherwise: a grading is one
 # core's work (the batch runs one per core, Gradescope gives half of one), its matrices are small, and
 # threads that spin while waiting for each other cost several times what they save there. With the same
@@ -169,6 +176,30 @@ def folder_usage(folder):
             except OSError:
                 pass
     return total, entries
+
+
+def _empty(folder):
+    """Remove everything in `folder`, also what its writer left unreadable (a folder of mode 000)."""
+    for path, folders, _ in os.walk(folder):
+        for name in folders:
+            inner = os.path.join(path, name)
+            if not os.path.islink(inner):  # a link's target is not the writer's to open
+                try:
+                    os.chmod(inner, 0o700)
+                except OSError:
+                    pass
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def describe_exit(returncode):
@@ -563,6 +594,8 @@ class Sandbox:
         self.children = []
         self.references = []
         self._counter = 0
+        self.submissions = 0  # graded before the one now (see `clear`)
+        self.uid = confinement.uid  # the student children's, this submission's own
         self._checked_libraries = set()  # top-level packages a child has found readable
         self.meter = memory.meter(limits.memory)
         self.started_at = int(_stat_fields(os.getpid())[19])
@@ -640,9 +673,12 @@ class Sandbox:
             block: top-level packages to make unimportable and unreadable, unless the worker has
                 loaded them (then their forbidden names are tripwired); a dotted subpackage the
                 worker has not loaded (a dataset's folder, "sklearn.datasets.data") is unreadable.
+                `NUMERICAL_LIBRARIES` are added for a child of the plain worker or one that forbids.
             libraries: dotted modules the child checks it can read before the lab loads (each
                 top-level package once per sandbox: each level's file and each package folder).
         """
+        if not keras or forbid:
+            block = set(block) | NUMERICAL_LIBRARIES
         folder = ("labs", lab_name)
         probes = self.scratch / "labs" / lab_name / "probes.py"
         hidden = set(block) | {name.split(".")[0] for name in forbid}  # unreadable on purpose
@@ -653,7 +689,7 @@ class Sandbox:
             probes=self.inside(*folder, "probes.py") if probes.exists() else "",
             packages=self.inside("packages"), forbid=list(forbid), block=sorted(block), read=read,
             libraries=[name for name in libraries if name.split(".")[0] not in self._checked_libraries | hidden],
-            landlock=bool(self.confinement.landlock_abi), uid=self.confinement.uid)
+            landlock=bool(self.confinement.landlock_abi), uid=self.uid, numpy_alone=not keras)
         child = Child(self, self._worker(keras), message, lab_name)
         self._checked_libraries |= {name.split(".")[0] for name in message["libraries"]}
         self.children.append(child)
@@ -705,6 +741,37 @@ class Sandbox:
     def workers_pids(self):
         """The grader-side pids of the workers (bubblewrap's, where it is used)."""
         return {worker.process.pid for worker in self.workers.values()}
+
+    def clear(self):
+        """Make the sandbox as new for another submission, keeping its warm workers.
+
+        The workers never ran student code, so they carry nothing of a student's. Everything else is
+        undone: every child and reference is closed and whatever it started killed, the staged labs
+        and the references' copies are removed, and so is every file a child wrote (the work folder,
+        and bubblewrap's private /tmp and /dev/shm). The next submission's children run as a user of
+        their own.
+        """
+        for child in self.children + self.references:
+            child.close()
+        self.children, self.references = [], []
+        _kill_until_gone(lambda: [pid for worker in self.workers.values()
+                                  for pid in descendants(worker.python_pid, process_table())])
+        shutil.rmtree(self.scratch / "references", ignore_errors=True)
+        shutil.rmtree(self.scratch / "labs", ignore_errors=True)
+        (self.scratch / "labs").mkdir(mode=0o755)
+        os.chmod(self.scratch / "labs", 0o755)
+        for folder in self._writable_folders():
+            _empty(folder)
+        self.submissions += 1
+        if self.confinement.uid is not None:
+            self.uid = confine.student_uid(self.submissions)
+
+    def _writable_folders(self):
+        """The folders the children may write in, as the grader reaches them."""
+        if not self.confinement.bwrap:
+            return [self.scratch / "work"]
+        return [f"/proc/{worker.python_pid}/root{place}" for worker in self.workers.values() if worker.alive()
+                for place in (self.inside("work"), "/tmp", "/dev/shm")]
 
     def close(self):
         """Stop every child and worker; remove the scratch folder."""

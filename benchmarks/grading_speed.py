@@ -11,13 +11,12 @@ as Gradescope's container would have it:
   here), and this engine on only the labs the baseline had (like for like:
   the course has grown since);
 - one Keras lab checked once the Keras worker is warm (a check in a
-  notebook, or the next lab of a grading);
-- a class of 300: --copies submissions graded with `batch --jobs 2` on
-  both cores, extrapolated.
+  notebook, or the next lab of a grading).
 
-Memory, and grading inside Gradescope's box: benchmarks/gradescope_budget.py.
+A class with `batch --jobs 2`: benchmarks/class_speed.py. Memory, and grading
+inside Gradescope's box: benchmarks/gradescope_budget.py.
 
-    python benchmarks/grading_speed.py [--repeat 3] [--baseline-rev b3551dc] [--copies 4]
+    python benchmarks/grading_speed.py [--repeat 3] [--baseline-rev b3551dc]
 """
 
 import argparse
@@ -65,21 +64,10 @@ def warm_keras_check():
         sandbox.close()
 
 
-def class_of_300(copies):
-    with tempfile.TemporaryDirectory(prefix="class-") as scratch:
-        submissions = Path(scratch) / "submissions"
-        for number in range(copies):
-            shutil.copytree(ROOT / "solutions", submissions / f"student{number:03d}")
-        seconds, _ = timed([sys.executable, "-m", "autograder", "batch", str(submissions), "--out",
-                            str(Path(scratch) / "out"), "--jobs", "2"])
-    return seconds / copies * 300 / 60
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline-rev", default="b3551dc", help="the commit whose engine is the baseline")
-    parser.add_argument("--copies", type=int, default=4, help="submissions in the batch run")
     args = parser.parse_args()
     baseline = Path(tempfile.mkdtemp(prefix="baseline-")) / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(baseline), args.baseline_rev], cwd=ROOT, check=True,
@@ -101,7 +89,6 @@ def main():
         shutil.rmtree(kept, ignore_errors=True)
     median = {name: statistics.median(seconds for seconds, _ in found) for name, found in runs.items()}
     warm = statistics.median(warm_keras_check() for _ in range(args.repeat))
-    minutes = class_of_300(args.copies)
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}, {args.repeat} runs each, one core")
     print(f"whole course, confined:          {median['confined']:6.1f} s   ({runs['confined'][0][1]})")
     print(f"whole course, references kept:   {median['references kept']:6.1f} s   kept / computed = "
@@ -113,7 +100,6 @@ def main():
     print(f"the baseline's labs, confined:   {median['their labs']:6.1f} s   same labs / baseline = "
           f"{median['their labs'] / median['baseline']:.2f} (their labs: {theirs.count(',') + 1})")
     print(f"one Keras lab, worker warm:      {warm:6.1f} s   (target 3 s)")
-    print(f"class of 300, --jobs 2:          {minutes:6.1f} min (target 60 min; from {args.copies} copies)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ grades `WALLS` in whatever environment started it and writes the claims it
 checked to OUT.json.
 """
 
+import importlib.util
 import json
 import os
 import shlex
@@ -232,6 +233,28 @@ def daemon(mark):
     return "left"
 
 
+def numerical(how, origin):
+    """Run SciPy's softmax, reached past the refusal of its import; "allowed" if it ran, else the error.
+
+    `how`: "import" (plainly), "finders removed" (the finder that refuses it taken off sys.meta_path),
+    "by path" (its `__init__.py`, at `origin`, loaded as a file).
+    """
+    import importlib.util, sys
+    try:
+        if how == "finders removed":
+            sys.meta_path[:] = [finder for finder in sys.meta_path if "Blocked" not in type(finder).__name__]
+        elif how == "by path":
+            spec = importlib.util.spec_from_file_location("scipy", origin,
+                                                          submodule_search_locations=[os.path.dirname(origin)])
+            sys.modules["scipy"] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(sys.modules["scipy"])
+        import scipy.special
+        scipy.special.softmax([1.0, 2.0])
+        return "allowed"
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"[:300]
+
+
 def connect(kind, address):
     """Reach a listener outside: "tcp" or "udp" to (host, port), "unix" to an abstract name, "named unix" to a path."""
     try:
@@ -261,6 +284,23 @@ def escapes(where):
     if where == "value":
         return type("Value" + redraw, (), {})()
     return "printed only"
+
+
+def traces(name, command):
+    """What of an earlier submission this one finds: files called `name` wherever it may look,
+    processes whose command line has `command`."""
+    found = []
+    for top in (".", "..", "/tmp", "/dev/shm"):
+        for path, _, names in os.walk(top):
+            found += [os.path.join(path, entry) for entry in names if entry == name]
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if command.encode() in cmdline.read():
+                    found.append(f"process {pid}")
+        except OSError:
+            pass
+    return found
 
 
 FORGERIES = {  # well-framed replies the grader must refuse, built here: too big to cross as arguments
@@ -306,11 +346,12 @@ def write_walls(folder, lab=LAB):
     return path
 
 
-def grade_calls(path, calls, limits=FAST):
+def grade_calls(path, calls, limits=FAST, sandbox=None):
     """Grade the lab at `path` (named after the lab it is graded as) with one graded test per call.
 
     Args:
         calls: (function name, args) pairs, run in order, each in a fresh child.
+        sandbox: a `Sandbox` to grade in (default: a new one).
     Returns:
         (the `LabResult`, the values the calls returned, None where a call failed).
     """
@@ -323,7 +364,7 @@ def grade_calls(path, calls, limits=FAST):
             values[index] = getattr(lab, function)(*args)
 
         tests.append(GradedTest(path.stem, f"99.{index + 1}", f"{function}{tuple(args)!r}"[:60], 1.0, False, None, {}, call))
-    result = runner.grade_lab(path.stem, path, limits, tests=tests)
+    result = runner.grade_lab(path.stem, path, limits, tests=tests, sandbox=sandbox)
     return result, values
 
 
@@ -638,14 +679,29 @@ def claims(token):
         **{("read", str(path)): ("attempt", ("read", str(path))) for path in project},
         **{("write", place): ("attempt", ("write", place, f"planted-{token}")) for place in outside},
         ("write", "."): ("attempt", ("write", ".", f"planted-{token}")),
+        ("write", ".."): ("attempt", ("write", "..", f"planted-{token}")),  # the work folder of every child
         "signal grader": ("attempt", ("signal", str(os.getpid()), "0")),
+        "user": ("who", ()),
         "daemon": ("daemon", (f"{token}.5",)),  # a sleep of that many seconds, found by its argument
         **{("connect", call[1][0]): call for call in listeners.calls()},
+        # A NumPy exercise's child (these tests forbid nothing, in the plain worker) cannot reach SciPy.
+        **{("numerical", how): ("numerical", (how, importlib.util.find_spec("scipy").origin))
+           for how in ("import", "finders removed", "by path")},
     }
+    # Then the next submission graded in the same sandbox, as a batch's grading process does.
+    next_one = {"traces": ("traces", (f"planted-{token}", f"{token}.5")), "user": ("who", ())}
     try:
-        started = time.monotonic()
-        result, values = grade_calls(write_walls(folder), list(named.values()))
-        seconds = time.monotonic() - started
+        path = write_walls(folder)
+        sandbox = runner.open_sandbox(FAST, [LAB])
+        try:
+            started = time.monotonic()
+            result, values = grade_calls(path, list(named.values()), sandbox=sandbox)
+            seconds = time.monotonic() - started
+            sandbox.clear()
+            _, later = grade_calls(path, list(next_one.values()), sandbox=sandbox)
+        finally:
+            sandbox.close()
+        later = dict(zip(next_one, later))
         said = dict(zip(named, values))
         found = [str(Path(place) / f"planted-{token}") for place in outside
                  if (Path(place) / f"planted-{token}").exists()]
@@ -662,8 +718,11 @@ def claims(token):
             "daemon running": running_with(f"{token}.5"),
             "network": {kind: said["connect", kind] for kind in ("tcp", "udp", "unix", "named unix")},
             "network reached": listeners.reached(),
+            "numerical": {how: said["numerical", how] for how in ("import", "finders removed", "by path")},
             "failed tests": {test.number: test.message for test in result.tests if not test.passed},
             "seconds": seconds,
+            "next submission found": later["traces"],
+            "users": [said["user"], later["user"]],
         }
     finally:
         listeners.close()

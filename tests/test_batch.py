@@ -2,7 +2,10 @@
 
 import csv
 import json
+import os
 import shutil
+import signal
+import threading
 import zipfile
 
 import pytest
@@ -61,6 +64,27 @@ def test_a_student_added_later_is_graded_alone(classroom, tmp_path):
     shutil.copy(course.SOLUTIONS / f"{LAB}.py", classroom / "dee" / f"{LAB}.py")
     assert batch.run(classroom, out, jobs=1, limits=FAST, progress=False) == ["dee"]
     assert set(rows(out)) == {"ada", "bob", "cy", "dee", LAB}
+
+
+def test_a_grading_process_killed_mid_grading_costs_that_student_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the killed process's sandbox is left
+    slow, fine = tmp_path / "slow", tmp_path / "fine"
+    for folder, text in ((slow, "import time\ntime.sleep(60)\n" + solution_text(LAB)), (fine, solution_text(LAB))):
+        folder.mkdir()
+        (folder / f"{LAB}.py").write_text(text)
+    for scratch in ("first", "second"):
+        (tmp_path / scratch).mkdir()
+    grader = batch.Grader(FAST, (LAB,), unconfined=False)
+    try:
+        killed = grader.grade(slow, tmp_path / "first",
+                              started=lambda process: threading.Timer(4, os.kill, (process.pid, signal.SIGKILL)).start())
+        graded = grader.grade(fine, tmp_path / "second")
+    finally:
+        grader.close()
+    assert killed["returncode"] == -signal.SIGKILL and killed["results"] is None, killed
+    assert graded["returncode"] == 0, f"the next student gets a new grading process: {graded}"
+    points = sum(test.points for test in course.load_tests(LAB))
+    assert json.loads(graded["results"])["score"] == points
 
 
 def test_two_submissions_for_one_student_are_refused(tmp_path):

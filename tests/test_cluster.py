@@ -62,10 +62,10 @@ def test_a_class_graded_on_the_cluster_is_the_local_batchs(two_workers, classroo
 
 
 def _grading_below(pid):
-    """Whether a `python -m autograder grade` process runs below `pid`."""
+    """Whether a grading process (`python -m autograder serve`) runs below `pid`."""
     for child in descendants(pid, process_table()):
         try:
-            if b"autograder\0grade" in Path(f"/proc/{child}/cmdline").read_bytes():
+            if b"autograder\0serve" in Path(f"/proc/{child}/cmdline").read_bytes():
                 return True
         except OSError:
             continue

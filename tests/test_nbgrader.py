@@ -1,8 +1,8 @@
 """The labs run through nbgrader's whole pipeline, offline, in a temporary course folder.
 
 generate_assignment (our regions cleared with their hints and # STUB lines),
-release_assignment, validate, autograde with the graded tests' points, and
-generate_feedback, for a student who hands in the project's own student
+release_assignment, validate (of the release and of notebooks/labs/),
+autograde with the graded tests' points, and generate_feedback, for a student who hands in the project's own student
 notebook (notebooks/labs/) completed and one who hands in the released
 notebook untouched.
 """
@@ -51,7 +51,7 @@ def test_release_is_the_student_notebook_with_hints_and_stubs(released):
         _, ours = notebooks.make_notebooks(build.parse(text, lab), lab)
         theirs = {cell.id: cell.source for cell in release_notebook(released, lab).cells}
         for cell in ours.cells:
-            if cell.metadata.get("nbgrader", {}).get("solution"):  # check cells have no nbgrader metadata
+            if cell.metadata.get("nbgrader", {}).get("solution"):
                 assert theirs[cell.id] == cell.source, f"{lab} {cell.id}: nbgrader's student version differs from ours"
     gates = "".join(cell.source for cell in release_notebook(released, "lab04_logic_gates").cells)
     assert "AND_GATE = None" in gates, "lab 4's # STUB lines became code"
@@ -63,14 +63,17 @@ def test_hidden_tests_are_not_released(released):
     assert hidden and not any(name in sources for name in hidden), "a hidden test's name reached the release"
 
 
-def test_validate_fails_an_unimplemented_notebook(released, tmp_path):
+@pytest.mark.parametrize("flavour", ["release", "notebooks/labs"])
+def test_validate_fails_an_unimplemented_notebook_naming_the_exercises(released, tmp_path, flavour):
     path = tmp_path / f"{LAB}.ipynb"
-    shutil.copy(released / "release" / LAB / f"{LAB}.ipynb", path)
+    shutil.copy(released / "release" / LAB / f"{LAB}.ipynb" if flavour == "release"
+                else notebooks.NOTEBOOKS / "labs" / f"{LAB}.ipynb", path)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=released, env=env,
                           capture_output=True, text=True, timeout=900)
     assert "Success! Your notebook passes all the tests." not in done.stdout, done.stdout
     assert "Not implemented yet" in done.stdout, done.stdout[-3000:]
+    assert "Not passing yet: sigmoid." in done.stdout, "the check cells name the exercises that fail"
 
 
 def submit(folder, student, notebook):

@@ -93,6 +93,8 @@ def test_each_check_cell_follows_its_exercise_and_names_what_it_defines(lab):
     assert first_code.id == "setup" and f'watch("{lab}")' in first_code.source
     checks = [index for index, cell in enumerate(cells) if cell.id.startswith("check-") and cell.id != "check-all"]
     assert checks, "every lab checks its exercises"
+    for index in [*checks, len(cells) - 1]:  # nbgrader test cells worth no points: validate runs them
+        assert cells[index].metadata["nbgrader"]["grade"] and cells[index].metadata["nbgrader"]["points"] == 0
     for index in checks:
         exercise = cells[index - 1]
         assert exercise.metadata["nbgrader"]["solution"], f"{cells[index].id} follows no exercise"
@@ -153,3 +155,67 @@ def test_run_all_on_a_fresh_student_notebook_ends_with_checks():
     assert not errors(notebook), errors(notebook)
     last = printed(notebook.cells[-1])
     assert "Not implemented yet" in last and f"{lab}: 0 /" in last, last[-2000:]
+
+
+def test_test_cells_leave_the_kernels_code_as_it_was():
+    # Each test cell autograde runs would otherwise be a new state of the code, graded again.
+    recorder = check._Recorder(shell=None)
+    recorder.post_run_cell(result("a", 1, "def f():\n    return 1"))
+    before = recorder.code(LAB)
+    recorder.post_run_cell(result("t", 2, '# This cell was missing.\n### BEGIN HIDDEN TESTS\nassert_passes("f_works")\n'
+                                          "### END HIDDEN TESTS"))
+    recorder.post_run_cell(result("c", 3, 'check("f")'))
+    assert recorder.code(LAB) == before
+
+
+@pytest.fixture
+def fake_grading(monkeypatch):
+    """check's grading with runner.grade_lab replaced: the test numbers of each call; tests failing listed in `fail`."""
+    from autograder import runner
+
+    calls, fail, code = [], set(), ["x = 1"]
+
+    def grade_lab(lab, path, limits, tests, sandbox):
+        calls.append([test.number for test in tests])
+        return runner.LabResult(lab, [runner.TestResult(test.number, test.name, test.points,
+                                                        0.0 if test.number in fail else test.points, test.hidden)
+                                      for test in tests])
+
+    monkeypatch.setattr(runner, "grade_lab", grade_lab)
+    monkeypatch.setitem(check._state, "sandbox", object())
+    monkeypatch.setattr(check, "_graded", {"key": None, "error": "", "tests": {}})
+    monkeypatch.setattr(check, "_current", lambda lab: (LAB, code[0]))
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    return SimpleNamespace(calls=calls, fail=fail, code=code)
+
+
+def test_each_test_is_graded_once_per_state_of_the_code(fake_grading):
+    tests = course.load_tests(LAB)
+    first, second = tests[0], tests[1]
+    check.assert_passes(first.function.__name__, lab=LAB)
+    check.assert_passes(first.function.__name__, second.function.__name__, lab=LAB)
+    check.check(lab=LAB)
+    fake_grading.code[0] = "x = 2"
+    check.assert_passes(first.function.__name__, lab=LAB)
+    rest = [test.number for test in tests if not test.hidden and test not in (first, second)]
+    assert fake_grading.calls == [[first.number], [second.number], rest, [first.number]]
+
+
+def test_check_fails_nbgraders_validate_naming_what_fails(fake_grading, monkeypatch, capsys):
+    fake_grading.fail.add(numbers(LAB, "sigmoid")[0])
+    check.check("sigmoid", lab=LAB)  # in Jupyter: a report, no exception, so that Run All goes on
+    assert "FAIL" in capsys.readouterr().out
+    check.check("gradient_descent", lab=LAB)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    check.check("gradient_descent", lab=LAB)  # passing: validate passes the cell
+    with pytest.raises(AssertionError, match="Not passing yet: sigmoid"):
+        check.check("sigmoid", lab=LAB)
+
+
+def test_the_figures_are_not_drawn_while_nbgrader_runs_the_notebook(monkeypatch, capsys):
+    # Drawing them took longer than grading the lab in autograde, and no test looks at them.
+    figures = next(cell for cell in student_notebook().cells if cell.id == "figures")
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    namespace = {"__name__": "__main__", "save_figures": lambda folder: pytest.fail("the figures were drawn")}
+    exec(compile(figures.source, "figures", "exec"), namespace)
+    assert "No figures while nbgrader runs the notebook" in capsys.readouterr().out

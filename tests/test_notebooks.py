@@ -1,10 +1,12 @@
 """Notebooks are generated from the lab sources, run, and can be handed in."""
 
 import json
+import subprocess
+import sys
 
 import nbformat
 import pytest
-from helpers import FAST
+from helpers import FAST, ROOT
 
 from autograder import course, notebooks, runner
 from autograder.submission import open_submission
@@ -119,3 +121,11 @@ def test_extracted_code_keeps_cells_apart_and_comments_magics():
     ])
     code = notebooks.extract_code_from(notebook, "lab99_x.ipynb")
     assert "# In[2]:\n# !ls\nx = 1\n" in code and "# In[3]:\n# %%time\n# y = 2\n" in code, code
+
+
+def test_the_grader_does_not_import_nbformat_to_grade_a_py_file():
+    # nbformat's JSON schema loads grammars that cost seconds of CPU per student in every `grade`.
+    code = ("import sys, autograder.cli; "
+            "print(sorted({name.split('.')[0] for name in sys.modules} & {'nbformat', 'jsonschema'}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", f"importing autograder.cli imported {done.stdout.strip()}"

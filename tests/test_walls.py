@@ -428,7 +428,29 @@ if seen:
 """
 
 
-def test_in_batch_a_student_cannot_reach_a_classmate(tmp_path):
+def test_clearing_a_sandbox_removes_what_a_child_without_landlock_could_have_left():
+    lab = "lab01_gradient_descent"
+    sandbox = runner.open_sandbox(FAST, [lab])
+    try:
+        first = course.load_tests(lab)[:1]
+        assert runner.grade_lab(lab, course.SOLUTIONS / f"{lab}.py", FAST, tests=first, sandbox=sandbox).tests[0].passed
+        places = sandbox._writable_folders()
+        assert places, "a sandbox that has graded has folders its children may write in"
+        for place in places:  # as student code may where Landlock is missing: a file, and a folder it closed
+            Path(place, "left-behind.txt").write_text("x")
+            Path(place, "closed", "inner").mkdir(parents=True)
+            Path(place, "closed", "inner", "secret.txt").write_text("x")
+            Path(place, "closed").chmod(0)
+        sandbox.clear()
+        left = {str(place): os.listdir(place) for place in places if os.listdir(place)}
+        assert not left, f"clearing the sandbox left files for the next submission: {left}"
+        assert not list((sandbox.scratch / "labs").iterdir()), "the last submission's staged labs are gone"
+    finally:
+        sandbox.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["one after the other, by one grading process", "at the same time"])
+def test_in_batch_a_student_cannot_reach_a_classmate(tmp_path, jobs):
     lab = "lab01_gradient_descent"
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     submissions.mkdir()
@@ -437,7 +459,7 @@ def test_in_batch_a_student_cannot_reach_a_classmate(tmp_path):
     mallory.write_text(solution_text(lab) + CLASSMATE.format(alice=str(alice), submissions=str(submissions),
                                                              out=str(out)))
     started = time.monotonic()
-    batch.run(submissions, out, jobs=2, labs=(lab,), progress=False, limits=Limits(timeout=20, import_timeout=20))
+    batch.run(submissions, out, jobs=jobs, labs=(lab,), progress=False, limits=Limits(timeout=20, import_timeout=20))
     seconds = time.monotonic() - started
     assert seconds < 180, f"grading two students took {seconds:.0f} s"
     assert alice.read_text() == solution_text(lab), "a classmate changed alice's submission"
@@ -500,8 +522,17 @@ def test_key_claims_hold_in_each_environment(environment):
     assert not reached, (
         f"in '{environment}' ({claims['confinement']}) student code reached listeners on this machine over "
         f"{sorted(reached)} (it said {claims['network']})")
+    reached = [how for how, said in claims["numerical"].items() if said == "allowed"]
+    assert not reached, (f"in '{environment}' ({claims['confinement']}) a NumPy exercise's code ran SciPy "
+                         f"({claims['numerical']})")
     assert not claims["daemon running"] and not left, (
         f"in '{environment}' the grading left {claims['daemon running']} running and {left} on disk")
+    assert not claims["next submission found"], (
+        f"in '{environment}' the next submission graded in the same sandbox found the previous one's "
+        f"{claims['next submission found']}")
+    if "a user id of its own" in claims["confinement"]:
+        first, then = claims["users"]
+        assert first != then, f"in '{environment}' two submissions graded one after another ran as the same user {first}"
 
 
 KILL_EVERYONE = """

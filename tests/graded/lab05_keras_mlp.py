@@ -213,9 +213,10 @@ def expect_one_hot(y, n, num_classes, called, what="labels"):
                 called=called, hint=hint)
 
 
-@graded(points=1, forbid={"keras.utils.to_categorical": "write the one-hot encoding with NumPy",
-                          "keras.ops.one_hot": "write the one-hot encoding with NumPy",
-                          "tensorflow.one_hot": "write the one-hot encoding with NumPy"})
+@graded(points=1, forbid=dict.fromkeys(("keras.utils.to_categorical", "keras.ops.one_hot", "tensorflow.one_hot",
+                                         "jax.nn.one_hot", "sklearn.preprocessing.label_binarize",
+                                         "sklearn.preprocessing.LabelBinarizer", "sklearn.preprocessing.OneHotEncoder"),
+                                        "write the one-hot encoding with NumPy"))
 def one_hot_rows(lab):
     "one_hot([2, 0, 1, 2], 3) puts a single 1 in each row, in the column of the label"
     expect_close(lab.one_hot(np.array([2, 0, 1, 2]), 3), np.eye(3)[[2, 0, 1, 2]], rtol=0,

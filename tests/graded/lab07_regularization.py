@@ -23,8 +23,10 @@ from autograder.textbook import gradient
 FORBID = {
     "keras.layers.Dropout": "DropConnect drops weights, not outputs: draw the mask on the kernel yourself "
                             "(keras.random.uniform with the layer's SeedGenerator)",
-    "keras.random.dropout": "keras.random.dropout masks and rescales in one call: draw the mask on the kernel "
-                            "yourself with keras.random.uniform",
+    **dict.fromkeys(("keras.random.dropout", "keras.src.backend.random.dropout", "tensorflow.nn.dropout",
+                     "tensorflow.nn.experimental.stateless_dropout"),
+                    "dropout masks and rescales in one call: draw the mask on the kernel yourself with "
+                    "keras.random.uniform"),
     "custom_layers.DropConnectDense": "the course's finished layer is not yours to hand in: write your own",
 }
 # Weights away from 0 with mixed signs: a dropped weight (0) can never be mistaken for a kept one.
