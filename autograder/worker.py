@@ -15,6 +15,7 @@ and the runtime files beside it.
 """
 
 import ctypes
+import gc
 import importlib
 import importlib.util
 import json
@@ -56,6 +57,9 @@ def main():
     sys.modules["_grader_child"] = child  # where its tripwires report
     spec.loader.exec_module(child)
     signal.signal(signal.SIGCHLD, _reap)
+    # What is loaded now is shared with every child until written; the children's collections
+    # would write to every object's header (copying most of TensorFlow's heap), so they skip it.
+    gc.freeze()
     control.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
     while True:
         data, fds, _, _ = socket.recv_fds(control, MAX_CONTROL_BYTES, FDS_PER_CHILD)
