@@ -36,7 +36,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import course, report, runner
+from autograder import course, errors, report, runner
 from autograder.confine import ConfinementError
 from autograder.sandbox import Limits, SandboxError
 from autograder.submission import SubmissionError, not_its_own, open_submission
@@ -192,7 +192,8 @@ def serve(requests, replies, limits, labs, unconfined, reference_cache=None):
 
     Args:
         requests: lines of JSON, {"entry": path, "results": path, "feedback": path}, until the end.
-        replies: where one line of JSON answers each, {"returncode": 0 or 2, "why": the reason for 2}.
+        replies: where one line of JSON answers each, {"returncode": errors.OK or errors.CANNOT_GRADE,
+            "why": the reason for the latter}.
     """
     cache = runner.ReferenceCache(reference_cache) if reference_cache else None
     sandbox = None
@@ -202,14 +203,14 @@ def serve(requests, replies, limits, labs, unconfined, reference_cache=None):
             try:
                 sandbox = sandbox or runner.open_sandbox(limits, labs, unconfined)
                 _grade_request(request, limits, labs, unconfined, cache, sandbox)
-                reply = {"returncode": 0, "why": ""}
+                reply = {"returncode": errors.OK, "why": ""}
             except SubmissionError as error:  # the grader's one-line reason, e.g. a broken zip
-                reply = {"returncode": 2, "why": f"error: {error}"}
+                reply = {"returncode": errors.CANNOT_GRADE, "why": f"error: {error}"}
             except (SandboxError, ConfinementError) as error:  # the machine's: the next one gets a new sandbox
                 if sandbox is not None:
                     sandbox.close()
                 sandbox = None
-                reply = {"returncode": 2, "why": f"error: {error}"}
+                reply = {"returncode": errors.CANNOT_GRADE, "why": f"error: {error}"}
             replies.write(json.dumps(reply) + "\n")
             replies.flush()
     finally:
@@ -229,13 +230,13 @@ def _grade_request(request, limits, labs, unconfined, cache, sandbox):
 def _record(out, student, outcome):
     """Keep a student's outcome in `out` (results last, so a results.json means done); return why it failed, or None."""
     folder = Path(out) / student
-    if outcome["returncode"] == 0 and outcome["results"] is not None:
+    if outcome["returncode"] == errors.OK and outcome["results"] is not None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / FAILED).unlink(missing_ok=True)
         report.write_atomic(folder / "feedback.txt", (outcome["feedback"] or b"").decode())
         report.write_atomic(folder / "results.json", outcome["results"].decode())
         return None
-    if outcome["returncode"] == 2:  # the grader's one-line reason, e.g. a broken zip
+    if outcome["returncode"] == errors.CANNOT_GRADE:  # the grader's one-line reason, e.g. a broken zip
         report.write_atomic(folder / FAILED, outcome["why"].removeprefix("error: ") + "\n")
         return None
     return f"the grading process failed ({outcome['why']})"

@@ -37,7 +37,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import course
+from autograder import course, errors
 
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION\b:?\s*(?P<hint>.*)$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -56,7 +56,7 @@ EXTRA_LINE = re.compile(r"\s+# extra\s*$")
 LAB_LINE = re.compile(r"^(?P<indent>\s*).*?\s+# lab: (?P<code>.*?)\s*$")
 
 
-class BuildError(ValueError):
+class BuildError(errors.CannotGrade):
     """A solution file whose solution markers do not pair up within a cell."""
 
 

@@ -8,17 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from autograder import batch, build, course, gradescope, notebooks, release, report, runner
-from autograder.confine import ConfinementError
-from autograder.sandbox import Limits, SandboxError
-from autograder.submission import SubmissionError, open_submission
+from autograder import batch, build, course, errors, gradescope, notebooks, release, report, runner
+from autograder.sandbox import Limits
+from autograder.submission import open_submission
 
 # Exit statuses: grading finished (whatever the score), the grader could not run, interrupted.
-OK, CANNOT_RUN, INTERRUPTED = 0, 2, 130
-
-
-class CannotRun(ValueError):
-    """An instructor's mistake or a machine that cannot grade: one line, exit status 2."""
 
 
 def _positive(kind):
@@ -129,7 +123,7 @@ def _limits(args):
 def _instructor_only(command):
     """Refuse an instructor's command inside a student bundle, which has no solutions."""
     if build.in_student_bundle():
-        raise CannotRun(f"`{command}` is for instructors: this folder is a student bundle (no solutions/)")
+        raise errors.CannotGrade(f"`{command}` is for instructors: this folder is a student bundle (no solutions/)")
 
 
 def _build(args):
@@ -138,9 +132,9 @@ def _build(args):
     stale += notebooks.build_notebooks(check=args.check, run=not args.no_execute)
     if args.check:
         print("labs/ and notebooks/ are up to date" if not stale else "out of date: " + ", ".join(stale))
-        return 1 if stale else OK
+        return errors.NOT_UP_TO_DATE if stale else errors.OK
     print("wrote " + ", ".join(stale) if stale else "labs/ and notebooks/ were already up to date")
-    return OK
+    return errors.OK
 
 
 def _select(labs, names):
@@ -151,7 +145,7 @@ def _select(labs, names):
     chosen = {lab: [test for test in found if test.id in names or test.number in names] for lab, found in tests.items()}
     known = {key for found in chosen.values() for test in found for key in (test.id, test.number)}
     if unknown := [name for name in names if name not in known]:
-        raise CannotRun(f"--test: no graded test named {', '.join(unknown)} in {', '.join(labs)}")
+        raise errors.CannotGrade(f"--test: no graded test named {', '.join(unknown)} in {', '.join(labs)}")
     return {lab: found for lab, found in chosen.items() if found}
 
 
@@ -192,19 +186,19 @@ def _grade(args):
         report.write_atomic(args.feedback, report.table(results, hidden_details=False) + "\n")
     if interrupted:
         print("interrupted: the tests above were graded; the rest were not", file=sys.stderr)
-        return INTERRUPTED
-    return OK
+        return errors.INTERRUPTED
+    return errors.OK
 
 
 def _release(args):
     _instructor_only("release")
     labs = args.labs or course.lab_names()
     if stale := build.stale():
-        raise CannotRun(f"{', '.join(stale)} out of date: run `python -m autograder build` first")
+        raise errors.CannotGrade(f"{', '.join(stale)} out of date: run `python -m autograder build` first")
     progress = None if args.quiet else lambda line: print(line, flush=True)
     out = release.release(args.out, labs, with_reference=args.with_reference, progress=progress)
     print(f"wrote the student bundle to {out}")
-    return OK
+    return errors.OK
 
 
 def _batch(args):
@@ -217,10 +211,10 @@ def _batch(args):
         # The same command resumes: a rerun skips whoever was graded (without --force, which would grade them again).
         again = shlex.join(["python", "-m", "autograder", *(word for word in args.argv if word != "--force")])
         print(f"interrupted: the students graded so far are kept; to resume, run: {again}", file=sys.stderr)
-        return INTERRUPTED
+        return errors.INTERRUPTED
     done = f"graded {len(graded)} submissions" + (f", skipped {len(skipped)} already graded" if skipped else "")
     print(f"{done}; gradebook: {Path(args.out) / 'gradebook.csv'}")
-    return OK
+    return errors.OK
 
 
 def _serve(args):
@@ -232,20 +226,18 @@ def _serve(args):
         batch.serve(sys.stdin, replies, _limits(args), args.labs or tuple(course.lab_names()), args.unconfined,
                     args.reference_cache)
     except KeyboardInterrupt:
-        return INTERRUPTED
-    return OK
+        return errors.INTERRUPTED
+    return errors.OK
 
 
 def _export(args):
     _instructor_only("export")
     print(f"wrote {gradescope.export(args.out, timeout=args.timeout, memory_mb=args.memory_mb, labs=args.labs)}")
-    return OK
+    return errors.OK
 
 
 COMMANDS = {"build": _build, "grade": _grade, "release": _release, "batch": _batch, "serve": _serve,
             "export": _export}
-ERRORS = (CannotRun, SubmissionError, build.BuildError, ConfinementError, SandboxError, release.ReleaseError,
-          gradescope.ExportError)
 
 
 def main(argv=None):
@@ -255,8 +247,8 @@ def main(argv=None):
     args.argv = argv  # as typed, for a line that says which command to run again
     try:
         return COMMANDS[args.command](args)
-    except ERRORS as error:
+    except errors.CannotGrade as error:
         print(f"error: {error}", file=sys.stderr)
         if getattr(args, "json", None):  # Gradescope shows this instead of a silent failure
             report.write_json(args.json, report.cannot_grade(str(error)))
-        return CANNOT_RUN
+        return errors.CANNOT_GRADE

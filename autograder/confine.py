@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from autograder import landlock
+from autograder import errors, landlock
 
 UID_BASE = 1_000_000_000
 PID_LIMIT = 1 << 22  # the kernel's largest pid (PID_MAX_LIMIT on 64-bit): a uid's pid part never spills
@@ -49,7 +49,7 @@ DEVICES_READ = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/proc/
 SMALL_TMPFS_BYTES = 1 << 20
 
 
-class ConfinementError(RuntimeError):
+class ConfinementError(errors.CannotGrade):
     """The grader cannot confine student code here and was not told to run it unconfined."""
 
 

@@ -24,6 +24,8 @@ no student code ever ran, never shipped to students.
 
 import numpy as np
 
+from autograder import errors
+
 DEFAULT_RTOL = 1e-7
 
 
@@ -87,7 +89,7 @@ def graded(points, *, hidden=False, timeout=None, forbid=None, withhold=()):
     return mark
 
 
-class Failure(AssertionError):
+class Failure(errors.StudentFault):
     """An expectation that did not hold; its message is shown to the student."""
 
     def __init__(self, message, called=None):
@@ -95,7 +97,7 @@ class Failure(AssertionError):
         self.called = called
 
 
-class RemoteError(Exception):
+class RemoteError(errors.StudentFault):
     """A call into the student's code that gave no value; `explanation` says why."""
 
     def __init__(self, called, explanation):

@@ -16,7 +16,7 @@ Choose Gradescope's Ubuntu 24.04 base image (Python 3.12; the labs need 3.11+).
 import zipfile
 from pathlib import Path
 
-from autograder import course
+from autograder import course, errors
 from autograder.sandbox import Limits
 
 MEMORY_MB = 700  # the sandbox's cap in a 768 MB container (measured: README, Measured)
@@ -52,7 +52,7 @@ SHIPPED = ("autograder", *(package.name for package in course.PACKAGES))
 PER_LAB = ("labs", "tests/graded", "tests/probes", "tests/references")
 
 
-class ExportError(ValueError):
+class ExportError(errors.CannotGrade):
     """The archive cannot be written as asked (the line names the argument)."""
 
 

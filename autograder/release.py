@@ -17,7 +17,7 @@ import json
 import shutil
 from pathlib import Path
 
-from autograder import course, runner, wire
+from autograder import course, errors, runner, wire
 
 README = """# Neural-network labs: student bundle
 
@@ -41,7 +41,7 @@ In a notebook, the `check(...)` cell after each exercise runs its tests.
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
-class ReleaseError(ValueError):
+class ReleaseError(errors.CannotGrade):
     """The release folder cannot be written."""
 
 

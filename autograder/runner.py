@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import confine, course, notebooks, protocol, report, wire
+from autograder import confine, course, errors, notebooks, protocol, report, wire
 from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
 from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError
 from autograder.submission import LabFile
@@ -185,7 +185,7 @@ class References:
         self._child = None
 
     def call(self, name, args, kwargs):
-        """Run tests/references/<lab>.py's `name`, or read its kept value; return it (GraderError if it fails)."""
+        """Run tests/references/<lab>.py's `name`, or read its kept value; return it (errors.GraderFault if it fails)."""
         key = course.reference_key(name, args, kwargs)
         value, kept = self._cache.get(self._lab, key) if self._cache is not None else (None, False)
         if not kept:
@@ -203,7 +203,7 @@ class References:
             if key in golden:
                 return golden[key]
             if name not in course.PUBLIC_REFERENCES:
-                raise GraderError(f"no reference value for {name}{tuple(args)} was recorded for this bundle")
+                raise errors.GraderFault(f"no reference value for {name}{tuple(args)} was recorded for this bundle")
             path = course.PUBLIC_REFERENCES_FILE
         timeout = self._limits.timeout
         try:
@@ -213,9 +213,9 @@ class References:
                                     timeout)
         except (ChildLost, SandboxError) as error:
             self._child = None
-            raise GraderError(f"the reference {name} did not finish: {error}") from None
+            raise errors.GraderFault(f"the reference {name} did not finish: {error}") from None
         if not reply["ok"]:
-            raise GraderError(f"the reference {name} failed: {explain_exception(reply['error'])}")
+            raise errors.GraderFault(f"the reference {name} failed: {explain_exception(reply['error'])}")
         return reply.get("value")
 
     def close(self):
@@ -223,10 +223,6 @@ class References:
         if self._child is not None:
             self._child.close()
             self._child = None
-
-
-class GraderError(Exception):
-    """The grader's own side failed (a reference, the sandbox): the student is not to blame."""
 
 
 def _failure_text(error, lab):
@@ -299,7 +295,7 @@ class LabSession:
         try:
             test.function(lab)
             result.score = test.points
-        except Exception as error:  # Failure, RemoteError, ChildLost, GraderError, or a bug in the test itself
+        except Exception as error:  # Failure, RemoteError, ChildLost, errors.GraderFault, or a bug in the test itself
             result.message = _failure_text(error, lab)
         finally:
             reference.bind(None)

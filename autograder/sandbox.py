@@ -36,7 +36,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import confine, memory, protocol, wire
+from autograder import confine, errors, memory, protocol, wire
 from autograder.render import OUTPUT_CHARS
 
 RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py")
@@ -114,11 +114,11 @@ class Limits:
                 raise ValueError(f"Limits.{field.name} must be positive, got {value!r}")
 
 
-class ChildLost(Exception):
+class ChildLost(errors.StudentFault):
     """The child stopped answering: timed out, ran out of memory, exited or crashed."""
 
 
-class SandboxError(RuntimeError):
+class SandboxError(errors.CannotGrade):
     """The sandbox itself could not start (a problem of the machine, not of the submission)."""
 
 

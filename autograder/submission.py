@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder import course, notebooks
+from autograder import course, errors, notebooks
 
 MAX_ZIP_BYTES = 200 * 2**20
 MAX_ZIP_FILES = 2000
@@ -36,7 +36,7 @@ LAB_LIKE = re.compile(r"^lab[ _-]*0*(\d+).*\.(py|ipynb)$", re.IGNORECASE)
 NO_FOLLOW = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK
 
 
-class SubmissionError(ValueError):
+class SubmissionError(errors.CannotGrade):
     """A submission the grader cannot open (it names the path and the reason)."""
 
 

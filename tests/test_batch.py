@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from helpers import FAST, solution_text
 
-from autograder import batch, cli, course
+from autograder import batch, cli, course, errors
 
 LAB = "lab01_gradient_descent"
 
@@ -111,7 +111,7 @@ def test_a_rerun_on_the_command_line_says_it_skipped_who_was_graded(classroom, t
 
 
 def test_a_missing_folder_is_one_line_and_status_2(tmp_path, capsys):
-    assert cli.main(["batch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
+    assert cli.main(["batch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == errors.CANNOT_GRADE
     error = capsys.readouterr().err.strip()
     assert error.startswith("error:") and "nowhere" in error and len(error.splitlines()) == 1, error
 

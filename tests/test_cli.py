@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from autograder import cli, course
+from autograder import cli, course, errors
 
 LAB = "lab01_gradient_descent"
 
@@ -81,14 +81,14 @@ def test_a_folder_without_a_lab_scores_zero_for_it(tmp_path, capsys):
 def test_what_cannot_be_graded_exits_with_status_2(args, tmp_path, capsys):
     (tmp_path / "notes.py").write_text("x = 1\n")
     args = [str(tmp_path / arg) if arg == "notes.py" else arg for arg in args]
-    assert cli.main(args) == cli.CANNOT_RUN
+    assert cli.main(args) == errors.CANNOT_GRADE
     assert capsys.readouterr().err.startswith("error: "), "the reason goes to stderr"
 
 
 @pytest.mark.parametrize("name", ["lab3.py", "Lab03_Activations.py", "lab03.ipynb"])
 def test_a_misnamed_lab_file_is_told_the_name_it_should_have(name, tmp_path, capsys):
     (tmp_path / name).write_text("x = 1\n")
-    assert cli.main(["grade", str(tmp_path / name)]) == cli.CANNOT_RUN
+    assert cli.main(["grade", str(tmp_path / name)]) == errors.CANNOT_GRADE
     error = capsys.readouterr().err
     should = "lab03_activations" + Path(name).suffix
     assert f"{name}: not a lab file of this course; name it after its lab: {should}" in error, (
@@ -98,7 +98,7 @@ def test_a_misnamed_lab_file_is_told_the_name_it_should_have(name, tmp_path, cap
 def test_a_broken_zip_exits_with_status_2(tmp_path):
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"not a zip")
-    assert cli.main(["grade", str(broken)]) == cli.CANNOT_RUN
+    assert cli.main(["grade", str(broken)]) == errors.CANNOT_GRADE
 
 
 def test_build_check_passes_on_the_repository():

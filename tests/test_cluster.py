@@ -13,7 +13,7 @@ import pytest
 from environments import START_SECONDS, DaskCluster
 from helpers import FAST
 
-from autograder import batch, cli, cluster, course
+from autograder import batch, cli, cluster, course, errors
 from autograder.sandbox import descendants, process_table
 from autograder.submission import open_submission
 
@@ -102,7 +102,7 @@ def test_an_unreachable_scheduler_is_one_line_and_status_2(tmp_path, capsys):
     status = cli.main(["batch", str(tmp_path / "submissions"), "--out", str(tmp_path / "out"),
                        "--scheduler", "tcp://127.0.0.1:9"])
     error = capsys.readouterr().err.strip().splitlines()
-    assert status == 2 and len(error) == 1, error
+    assert status == errors.CANNOT_GRADE and len(error) == 1, error
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in error[0], error
 
 

@@ -14,7 +14,7 @@ import sysconfig
 import pytest
 from helpers import FAST
 
-from autograder import confine, course, runner
+from autograder import confine, course, errors, runner
 from autograder.course import GradedTest
 from autograder.graded import graded
 
@@ -151,7 +151,7 @@ def test_a_library_the_sandbox_cannot_read_stops_the_grading_with_one_line(tmp_p
                            '&& shift && exec "$@"', str(hidden), numpy.__file__, *grade],
                           cwd=course.ROOT, capture_output=True, text=True, timeout=600)
     said = done.stderr.strip().splitlines()
-    assert done.returncode == 2 and len(said) == 1, f"exit status 2 and one line, not {done.returncode}:\n{done.stderr}"
+    assert done.returncode == errors.CANNOT_GRADE and len(said) == 1, f"exit status 2 and one line, not {done.returncode}:\n{done.stderr}"
     assert numpy.__file__ in said[0] and "chmod" in said[0], f"the line should name the file and the fix: {said}"
     assert "PermissionError" not in done.stdout, f"no test should blame the student:\n{done.stdout[-2000:]}"
     written = json.loads(results.read_text())

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from environments import PYTHON, GradescopeBox
 
-from autograder import cli, course, gradescope
+from autograder import cli, course, errors, gradescope
 
 LAB = "lab01_gradient_descent"
 
@@ -106,13 +106,13 @@ def test_the_solutions_earn_full_marks_in_gradescopes_default_container(labs, bo
 ], ids=["not a zip", "no memory", "a missing folder"])
 def test_bad_arguments_are_refused(kwargs, problem, tmp_path):
     kwargs["out"] = tmp_path / kwargs["out"]
-    with pytest.raises(ValueError, match=problem):
+    with pytest.raises(gradescope.ExportError, match=problem):
         gradescope.export(**kwargs)
 
 
 def test_an_export_to_a_missing_folder_is_one_line_and_status_2_and_makes_no_folder(tmp_path, capsys):
     out = tmp_path / "missing" / "dir" / "x.zip"
-    assert cli.main(["export", "gradescope", str(out)]) == cli.CANNOT_RUN, "a missing folder should exit with status 2"
+    assert cli.main(["export", "gradescope", str(out)]) == errors.CANNOT_GRADE, "a missing folder should exit with status 2"
     error = capsys.readouterr().err.strip()
     assert error.startswith("error: out:") and str(out.parent) in error and len(error.splitlines()) == 1, (
         f"one line should name the argument and the missing folder: {error!r}")

@@ -7,7 +7,7 @@ import sys
 import pytest
 from helpers import solution_text
 
-from autograder import build, cli, course, release
+from autograder import build, cli, course, errors, release
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def two_labs():
 
 
 def test_release_prints_a_line_per_lab_as_it_goes(two_labs, tmp_path, capsys):
-    assert cli.main(["release", str(tmp_path / "bundle"), "--labs", ",".join(two_labs)]) == cli.OK
+    assert cli.main(["release", str(tmp_path / "bundle"), "--labs", ",".join(two_labs)]) == errors.OK
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["lab01_gradient_descent: public tests written, golden values recorded (1/2)",
                      "lab03_activations: public tests written, golden values recorded (2/2)",
@@ -127,7 +127,7 @@ def test_release_prints_a_line_per_lab_as_it_goes(two_labs, tmp_path, capsys):
 
 
 def test_release_quiet_prints_only_where_the_bundle_is(two_labs, tmp_path, capsys):
-    assert cli.main(["release", str(tmp_path / "bundle"), "--labs", ",".join(two_labs), "--quiet"]) == cli.OK
+    assert cli.main(["release", str(tmp_path / "bundle"), "--labs", ",".join(two_labs), "--quiet"]) == errors.OK
     lines = capsys.readouterr().out.splitlines()
     assert lines == [f"wrote the student bundle to {tmp_path / 'bundle'}"], (
         f"--quiet should print only where the bundle was written, as grade --quiet prints only the scores: {lines}")

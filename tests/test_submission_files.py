@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from helpers import FAST, solution_text
 
-from autograder import batch, cli, course, submission
+from autograder import batch, cli, course, errors, submission
 from autograder.submission import SubmissionError, open_submission
 
 LAB = "lab01_gradient_descent"
@@ -72,7 +72,7 @@ def test_a_lab_file_that_is_not_the_submissions_own_scores_zero_naming_it(make, 
     (folder / "work").mkdir()
     make(elsewhere, folder / "work" / FILE)
     status, feedback, _ = grade(folder, tmp_path, capsys)
-    assert status == cli.OK, "the lab is refused, not the grading: the exit status is 0"
+    assert status == errors.OK, "the lab is refused, not the grading: the exit status is 0"
     assert f"{LAB}: 0 / " in feedback, f"the lab should score 0:\n{feedback}"
     assert f"work/{FILE} {says}" in feedback, f"the feedback should name the entry and say what it is:\n{feedback}"
 
@@ -91,7 +91,7 @@ def test_a_hard_link_inside_the_submission_is_graded(folder, tmp_path, capsys):
     hard_link(folder / FILE, folder / "backup" / FILE)
     status, feedback, _ = grade(folder, tmp_path, capsys)
     points = sum(test.points for test in course.load_tests(LAB))
-    assert status == cli.OK and f"{LAB}: {points:g} / {points:g}" in feedback, (
+    assert status == errors.OK and f"{LAB}: {points:g} / {points:g}" in feedback, (
         f"both links are in the submission, so the file is its own and earns full marks:\n{feedback}")
 
 
@@ -107,7 +107,7 @@ def test_a_single_lab_file_that_is_a_link_scores_zero_naming_it(name, elsewhere,
     link = tmp_path / name
     symlink(elsewhere, link)
     status, feedback, _ = grade(link, tmp_path, capsys)
-    assert status == cli.OK and f"{name} is a symbolic link" in feedback, feedback
+    assert status == errors.OK and f"{name} is a symbolic link" in feedback, feedback
 
 
 @pytest.mark.parametrize(("kind", "words"), [
@@ -122,7 +122,7 @@ def test_a_zip_member_that_is_not_a_file_scores_zero_naming_it(kind, words, tmp_
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr(member, solution_text(LAB) if kind != stat.S_IFLNK else f"../../solutions/{FILE}")
     status, feedback, _ = grade(archive, tmp_path, capsys)
-    assert status == cli.OK and f"my work/{FILE} is {words}" in feedback, feedback
+    assert status == errors.OK and f"my work/{FILE} is {words}" in feedback, feedback
 
 
 @pytest.mark.parametrize("make", [symlink, hard_link], ids=["a symbolic link", "a hard link"])
@@ -132,7 +132,7 @@ def test_a_zip_that_is_not_a_file_of_its_own_is_not_opened(make, tmp_path, capsy
         zipped.write(course.SOLUTIONS / FILE, FILE)
     make(archive, tmp_path / "submission.zip")
     status, _, error = grade(tmp_path / "submission.zip", tmp_path, capsys)
-    assert status == cli.CANNOT_RUN and "submission.zip is a" in error, f"one line naming the zip, not {error!r}"
+    assert status == errors.CANNOT_GRADE and "submission.zip is a" in error, f"one line naming the zip, not {error!r}"
 
 
 def test_the_grader_grades_a_copy_it_made(folder):

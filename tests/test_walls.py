@@ -27,7 +27,7 @@ from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, PidsNet, command
                           open_folder, why_not, write_walls)
 from helpers import FAST, solution_text
 
-from autograder import batch, confine, course, protocol, report, runner, wire
+from autograder import batch, confine, course, errors, protocol, report, runner, wire
 from autograder.course import GradedTest
 from autograder.graded import graded
 from autograder.sandbox import Limits, descendants, process_table
@@ -630,6 +630,6 @@ def test_a_root_grader_that_cannot_confine_refuses(tmp_path):
     student.write_text(solution_text("lab01_gradient_descent"))
     done = subprocess.run([PYTHON, "-m", "autograder", "grade", str(student)], capture_output=True, text=True,
                           timeout=300, cwd=course.ROOT, env={**os.environ, confine.MODE_VARIABLE: "landlock"})
-    assert done.returncode == 2 and "cannot confine student code here" in done.stderr, (
+    assert done.returncode == errors.CANNOT_GRADE and "cannot confine student code here" in done.stderr, (
         "without bubblewrap and with Python out of the sandbox user's reach, a root grader must refuse; it "
         f"exited {done.returncode} and printed:\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
