@@ -42,6 +42,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import course, notebooks
+from autograder.graded import LAB_HELPERS
 
 _state = {"lab": None, "recorder": None}
 _graded = {"key": None, "error": "", "tests": {}}  # the current code's results, by test number
@@ -113,8 +114,7 @@ def _direct_calls(function, parameter, helpers, seen):
                 if isinstance(argument, ast.Name) and argument.id == parameter:
                     helper = helpers[node.func.id]
                     names |= _direct_calls(helper, _lab_parameter(helper, position), helpers, seen)
-    names.discard("probes")
-    return names
+    return names - set(LAB_HELPERS)
 
 
 def _mentions(text, name):

@@ -18,8 +18,8 @@ callable argument, a Keras model). The test then judges that data with the
 Expected values live only here, in the parent; the child never sees them.
 A reference that needs more than a closed form (a Keras layer's output, a
 reference implementation that would answer the exercise) comes from
-`reference.name(...)`: a function of `tests/references/<lab>.py`, run where
-no student code ever ran, never shipped to students.
+`lab.references.name(...)`: a function of `tests/references/<lab>.py`, run
+where no student code ever ran, never shipped to students.
 """
 
 import numpy as np
@@ -27,20 +27,19 @@ import numpy as np
 from autograder import errors
 
 DEFAULT_RTOL = 1e-7
+# What a test's `lab` carries besides the student's functions (see runner.RemoteLab).
+LAB_HELPERS = ("probes", "references")
 
 
-class _References:
-    """`reference.name(*args, **kwargs)`: run tests/references/<lab>.py's `name` on plain data.
+class ReferenceCalls:
+    """`lab.references.name(*args, **kwargs)`: run tests/references/<lab>.py's `name` on plain data.
 
-    The runner binds it to the lab being graded (`bind`) for the length of a
-    test; arguments and results are plain data, as for the student's calls.
+    Each test's `lab` carries its own, routed to `call(name, args, kwargs)`:
+    the grading's references (`runner.References`); arguments and results
+    are plain data, as for the student's calls.
     """
 
-    def __init__(self):
-        self._call = None
-
-    def bind(self, call):
-        """Route reference calls to `call(name, args, kwargs)`; None unbinds."""
+    def __init__(self, call):
         self._call = call
 
     def __getattr__(self, name):
@@ -48,14 +47,9 @@ class _References:
             raise AttributeError(name)
 
         def run(*args, **kwargs):
-            if self._call is None:
-                raise RuntimeError(f"reference.{name} was called outside a graded test")
             return self._call(name, args, kwargs)
 
         return run
-
-
-reference = _References()
 
 
 def graded(points, *, hidden=False, timeout=None, forbid=None, withhold=()):
@@ -158,16 +152,16 @@ def fail(expected, got, *, hint=None, called=None):
     raise Failure(_message(expected, got, hint), called)
 
 
-def model_summary(export, called):
+def model_summary(lab, export, called):
     """The grader's description of a Keras model a probe exported as {"config": model.to_json(), ...}.
 
-    Computed by `reference.model_summary`, from the model rebuilt of Keras's
+    Computed by `lab.references.model_summary`, from the model rebuilt of Keras's
     own layers where no student code runs (see autograder/keras_models.py),
     never by the student's process: layers, shapes, output activation and
     compile settings. A model that cannot be rebuilt fails the test in words.
     """
     # A probe patched by student code may return anything: keras_models refuses a config that is no JSON text.
-    summary = reference.model_summary(export.get("config") if isinstance(export, dict) else export)
+    summary = lab.references.model_summary(export.get("config") if isinstance(export, dict) else export)
     if "error" in summary:
         fail("a model made of Keras's own layers", summary["error"], called=called,
              hint="build the model from keras.layers, and compile it with a keras.optimizers optimizer")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import confine, course, errors, notebooks, protocol, report, wire
-from autograder.graded import Failure, RemoteError, StudentError, explain_exception, reference
+from autograder.graded import Failure, ReferenceCalls, RemoteError, StudentError, explain_exception
 from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError
 from autograder.submission import LabFile
 
@@ -111,12 +111,13 @@ class Probes:
 class RemoteLab:
     """The student's module as graded tests see it: attribute calls run in the child."""
 
-    def __init__(self, child, lab_name, timeout, forbid=None):
+    def __init__(self, child, lab_name, timeout, forbid=None, references=None):
         self._child, self._lab_name, self._timeout = child, lab_name, timeout
         self._forbid = forbid or {}
         self._deadline = time.monotonic() + timeout
         self.last_called = None
         self.probes = Probes(self)
+        self.references = ReferenceCalls(references)
 
     def __getattr__(self, name):
         return RemoteFunction(self, "call", name)
@@ -288,17 +289,15 @@ class LabSession:
         """Run one test in `child` (which it closes); return its TestResult."""
         # Within the lab's budget: the timeout the message names is the time the test really had.
         timeout = min(test.timeout or self.limits.timeout, max(self.deadline - time.monotonic(), 0.0))
-        lab = RemoteLab(child, self.lab, timeout, test.forbid)
+        lab = RemoteLab(child, self.lab, timeout, test.forbid, references=self.references.call)
         started = time.monotonic()
         result = TestResult.unscored(test)
-        reference.bind(self.references.call)
         try:
             test.function(lab)
             result.score = test.points
         except Exception as error:  # Failure, RemoteError, ChildLost, errors.GraderFault, or a bug in the test itself
             result.message = _failure_text(error, lab)
         finally:
-            reference.bind(None)
             self.references.close()
         if not result.passed and self.expired():
             result.message += "\n" + self.out_of_time

@@ -1,11 +1,13 @@
 """The graded-test API: expectations fail with messages in words."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from autograder import keras_models
 from autograder.graded import (
-    Failure, StudentError, expect_close, expect_equal, expect_raises, expect_true, graded, model_summary, reference,
+    Failure, ReferenceCalls, StudentError, expect_close, expect_equal, expect_raises, expect_true, graded, model_summary,
 )
 from autograder.runner import describe_call
 
@@ -123,10 +125,8 @@ def test_calls_are_described_as_code_with_big_arrays_abbreviated():
                          ids=["a string", "no config", "a config that is no text"])
 def test_a_model_export_of_the_wrong_shape_fails_in_words(export):
     # A probe patched by student code may return anything; the summary refuses it, the grader does not crash.
-    reference.bind(lambda name, args, kwargs: getattr(keras_models, name)(*args, **kwargs))
-    try:
-        with pytest.raises(Failure, match="a model made of Keras's own layers") as failure:
-            model_summary(export, called="build_cnn()")
-    finally:
-        reference.bind(None)
+    summarize = ReferenceCalls(lambda name, args, kwargs: getattr(keras_models, name)(*args, **kwargs))
+    lab = SimpleNamespace(references=summarize)
+    with pytest.raises(Failure, match="a model made of Keras's own layers") as failure:
+        model_summary(lab, export, called="build_cnn()")
     assert "to_json" in str(failure.value), str(failure.value)

@@ -4,13 +4,13 @@ Expected values come from the slides' worked examples (recomputed: the
 slides round), from closed forms (a quadratic's trajectory) and from
 numerical gradients computed here with an independent sigmoid, never from
 the solution. Training runs are compared with plain loops in
-tests/references/lab01_gradient_descent.py (through `reference`), which
+tests/references/lab01_gradient_descent.py (through `lab.references`), which
 never ship with the lab.
 """
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded, reference
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded
 from autograder.textbook import gradient, sigmoid
 
 # The slides' OR-gate neuron: input (0, 1), weights 0.2 and 0.3, bias weight 0.5.
@@ -249,7 +249,7 @@ def train_batch(lab):
     "train_neuron with batch_size=None is batch gradient descent (one mean-gradient step per epoch)"
     x, _, _, y = random_batch(seed=3, n=8, d=3)
     w, b, _ = lab.train_neuron(x, y, 0.5, 20, batch_size=None, loss="mse", seed=0)
-    expected_w, expected_b = reference.batch_training(x, y, 0.5, 20, "mse")
+    expected_w, expected_b = lab.references.batch_training(x, y, 0.5, 20, "mse")
     hint = "start from zero weights; each step subtracts lr times the gradient averaged over the batch"
     expect_close(w, expected_w, rtol=1e-9, atol=1e-12, hint=hint)
     expect_close(b, expected_b, rtol=1e-9, atol=1e-12, hint=hint)
@@ -261,7 +261,7 @@ def train_stochastic_steps(lab):
     x, y = repeated_data(7)
     w, _, _ = lab.train_neuron(x, y, 0.3, 2, batch_size=1, seed=0)
     # With every example alike the order does not matter: 2 epochs x 7 examples = 14 steps.
-    expect_close(w, reference.single_example_steps(*REPEATED, 0.3, 14)[0], rtol=1e-10,
+    expect_close(w, lab.references.single_example_steps(*REPEATED, 0.3, 14)[0], rtol=1e-10,
                  hint="stochastic gradient descent updates after every single example")
 
 
@@ -270,7 +270,7 @@ def train_minibatch_steps(lab):
     "train_neuron with batch_size=4 on 10 examples takes 3 steps per epoch (the last batch has 2)"
     x, y = repeated_data(10)
     w, _, _ = lab.train_neuron(x, y, 0.3, 2, batch_size=4, seed=0)
-    expect_close(w, reference.single_example_steps(*REPEATED, 0.3, 6)[0], rtol=1e-10,
+    expect_close(w, lab.references.single_example_steps(*REPEATED, 0.3, 6)[0], rtol=1e-10,
                  hint="ceil(n / batch_size) batches per epoch, each step with its batch's mean gradient")
 
 

@@ -5,7 +5,7 @@ Expected values are the slides' worked figures (the 2-2-2 network of deck
 (central differences of a cubic) and pinned results of longer runs. Where a
 test needs a reference computation (a plain forward pass and loss, their
 gradients by central differences, a plain descent loop), it asks
-tests/references/lab02_backpropagation.py through `reference`: the
+tests/references/lab02_backpropagation.py through `lab.references`: the
 instructor's side, never shipped with the lab.
 
 The MLP's gradients are checked by the route that depends on nothing of the
@@ -19,7 +19,7 @@ instead of an averaged loss) would pass.
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded, reference
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded
 
 # The slides' 2-2-2 network.
 X = [0.05, 0.10]
@@ -88,10 +88,10 @@ def check_gradients(lab, case):
     """The student's backward against central differences of the reference loss: relative error < GRADIENT_BAR."""
     reply, grads = student_gradients(lab, case)
     called = f"{describe_case(case)}: forward(X), backward(Y)"
-    expected_output, _ = reference.mlp_forward(case["weights"], case["biases"], case["activations"], case["X"])
+    expected_output, _ = lab.references.mlp_forward(case["weights"], case["biases"], case["activations"], case["X"])
     expect_close(reply["output"], expected_output, rtol=1e-9, atol=1e-12, called=called,
                  hint="the forward pass is off already: each layer computes f(A @ W.T + b), rows as examples")
-    expected = reference.mlp_gradients(case)
+    expected = lab.references.mlp_gradients(case)
     mine = np.concatenate([np.ravel(g) for pair in grads for g in pair])
     theirs = np.concatenate([np.ravel(g) for pair in expected for g in pair])
     scale = np.linalg.norm(mine) + np.linalg.norm(theirs)
@@ -152,7 +152,7 @@ def forward_other_sizes(lab):
     cache = lab.forward(x, params)
     expect_close(cache["out_h"], 1 / (1 + np.exp(-(params["W1"] @ x + params["b1"]))), rtol=1e-10,
                  hint="W1 has shape (n_hidden, n_in): out_h has n_hidden entries")
-    expect_close(cache["out_o"], reference.network_output(x, params), rtol=1e-10)
+    expect_close(cache["out_o"], lab.references.network_output(x, params), rtol=1e-10)
 
 
 @graded(points=1)
@@ -169,7 +169,7 @@ def backward_output_weights(lab):
     "backward gives the slides' output-layer gradient dE/dw5 = 0.082167041 and the rest of dE/dW2"
     params = slides_params()
     grads = lab.backward(X, TARGET, params, lab.forward(X, params))
-    expected = reference.network_gradients(X, TARGET, params)["W2"]
+    expected = lab.references.network_gradients(X, TARGET, params)["W2"]
     hint = ("an output weight's gradient is its output unit's delta times the hidden output it carries; "
             "check the slides' product 0.74136507 * 0.186815602 * 0.593269992 = 0.082167041")
     expect_close(grads["W2"][0][0], 0.082167041, rtol=1e-8, hint=hint)
@@ -181,7 +181,7 @@ def backward_hidden_weights(lab):
     "backward gives the slides' hidden-layer gradient dE/dw1 = 0.000438568 and the rest of dE/dW1"
     params = slides_params()
     grads = lab.backward(X, TARGET, params, lab.forward(X, params))
-    expected = reference.network_gradients(X, TARGET, params)["W1"]
+    expected = lab.references.network_gradients(X, TARGET, params)["W1"]
     hint = ("each hidden unit collects the deltas of every output it feeds, through the weights that carried "
             "its signal; check the slides' dE/dout_h1 = 0.036350306 on the way")
     expect_close(grads["W1"][0][0], 0.000438568, rtol=1e-6, hint=hint)
@@ -193,14 +193,14 @@ def backward_biases(lab):
     "backward: a shared bias (a number) gets the sum of its units' deltas, a bias vector one delta per unit"
     params = slides_params()
     grads = lab.backward(X, TARGET, params, lab.forward(X, params))
-    expected = reference.network_gradients(X, TARGET, params)
+    expected = lab.references.network_gradients(X, TARGET, params)
     hint = "b1 is one number added to both hidden units: dE/db1 = delta_h[0] + delta_h[1], a number"
     expect_close(grads["b1"], expected["b1"], rtol=1e-6, hint=hint)
     expect_close(grads["b2"], expected["b2"], rtol=1e-6, hint=hint.replace("b1", "b2").replace("_h", "_o")
                  .replace("hidden", "output"))
     per_unit = slides_params(b1=np.array([0.35, 0.35]), b2=np.array([0.6, 0.6]))
     grads = lab.backward(X, TARGET, per_unit, lab.forward(X, per_unit))
-    expected = reference.network_gradients(X, TARGET, per_unit)
+    expected = lab.references.network_gradients(X, TARGET, per_unit)
     hint = "with a bias per unit, dE/db has one entry per unit: the unit's delta"
     expect_close(grads["b1"], expected["b1"], rtol=1e-6, hint=hint)
     expect_close(grads["b2"], expected["b2"], rtol=1e-6, hint=hint)
@@ -214,7 +214,7 @@ def backward_random_network(lab):
               "b2": rng.normal(size=2)}
     x, target = rng.normal(size=3), rng.uniform(size=2)
     grads = lab.backward(x, target, params, lab.forward(x, params))
-    expected = reference.network_gradients(x, target, params)
+    expected = lab.references.network_gradients(x, target, params)
     for key in ("W2", "b2", "W1", "b1"):
         expect_close(grads[key], expected[key], rtol=1e-6, atol=1e-10,
                      hint=f"dE/d{key}: check the shapes (W1 is (n_hidden, n_in)) and the chain rule")
@@ -224,7 +224,7 @@ def backward_random_network(lab):
 def update_one_step(lab):
     "update with lr 0.5 gives the slides' new weights W1 = [[0.149780716, ...]], W2 = [[0.35891648, ...]]"
     params = slides_params()
-    grads = reference.network_gradients(X, TARGET, params)
+    grads = lab.references.network_gradients(X, TARGET, params)
     new = lab.update(params, grads, LR, update_biases=False)
     hint = "each weight moves by -lr * dE/dw"
     expect_close(new["W1"], W1_AFTER_ONE, rtol=0, atol=5e-9, hint=hint)
@@ -239,7 +239,7 @@ def update_one_step(lab):
 def update_leaves_input_alone(lab):
     "update returns new parameters and leaves the ones it was given untouched"
     params = slides_params(b1=np.array([0.35, 0.35]), b2=np.array([0.6, 0.6]))
-    grads = reference.network_gradients(X, TARGET, params)
+    grads = lab.references.network_gradients(X, TARGET, params)
     new, after, grads_after = lab.probes.update_and_inputs(params, grads, LR, True)
     called = "update(params, grads, 0.5, True)"
     hint = "build a new dict (p - lr * g creates a new array); never write into params' arrays"
@@ -428,7 +428,7 @@ def chain_rule_matches_central_differences(lab):
               "b2": float(rng.normal())}
     x, target = rng.normal(size=3), rng.uniform(size=1)
     grads = lab.chain_rule_gradients(lab.chain_rule_factors(x, target, params))
-    expected = reference.network_gradients(x, target, params)
+    expected = lab.references.network_gradients(x, target, params)
     for key in ("W2", "W1"):
         expect_close(grads[key], expected[key], rtol=1e-6, atol=1e-10, called="chain_rule_gradients(chain_rule_factors("
                      "x, target, <a random 3-4-1 network>))",
@@ -560,12 +560,12 @@ def mlp_initialization(lab):
 @graded(points=2)
 def mlp_forward_activations(lab):
     "MLP.forward matches a reference forward pass for sigmoid, tanh, relu, linear and softmax layers"
-    for case in (reference.make_case(31, [3, 4, 5, 2], ["sigmoid", "tanh", "relu"], "mse", n=4),
-                 reference.make_case(32, [2, 3, 4], ["relu", "softmax"], "cross_entropy", n=5),
-                 reference.make_case(33, [4, 3, 2], ["tanh", "linear"], "mse", n=3)):
+    for case in (lab.references.make_case(31, [3, 4, 5, 2], ["sigmoid", "tanh", "relu"], "mse", n=4),
+                 lab.references.make_case(32, [2, 3, 4], ["relu", "softmax"], "cross_entropy", n=5),
+                 lab.references.make_case(33, [4, 3, 2], ["tanh", "linear"], "mse", n=3)):
         reply = lab.probes.mlp_forward(case["sizes"], case["activations"], case["loss"],
                                        flat(case["weights"], case["biases"]), case["X"])
-        expected, _ = reference.mlp_forward(case["weights"], case["biases"], case["activations"], case["X"])
+        expected, _ = lab.references.mlp_forward(case["weights"], case["biases"], case["activations"], case["X"])
         expect_close(reply["output"], expected, rtol=1e-9, atol=1e-12, called=f"{describe_case(case)}: forward(X)",
                      hint="each layer computes f(A @ W.T + b), one example per row; softmax normalizes each row")
 
@@ -575,7 +575,7 @@ def mlp_softmax_stable(lab):
     "MLP.forward with softmax is stable for logits of +-1000 (no overflow, no nan)"
     weights, biases = [np.array([[1000.0], [-1000.0], [999.0]])], [np.zeros(3)]
     reply = lab.probes.mlp_forward([1, 3], ["softmax"], "cross_entropy", flat(weights, biases), [[1.0], [-1.0]])
-    expected, _ = reference.mlp_forward(weights, biases, ["softmax"], np.array([[1.0], [-1.0]]))
+    expected, _ = lab.references.mlp_forward(weights, biases, ["softmax"], np.array([[1.0], [-1.0]]))
     expect_close(reply["output"], expected, rtol=1e-12, atol=1e-300,
                  called="MLP([1, 3], ['softmax'], 'cross_entropy') with W = [[1000], [-1000], [999]]: "
                         "forward([[1], [-1]])",
@@ -585,14 +585,14 @@ def mlp_softmax_stable(lab):
 @graded(points=1)
 def mlp_loss_values(lab):
     "MLP.loss is the mean over the rows of the mse, softmax cross-entropy or sigmoid cross-entropy"
-    for case, hint in ((reference.make_case(41, [3, 4, 2], "sigmoid", "mse", n=5), "mse: mean over rows of sum(1/2 (y - a)^2)"),
-                       (reference.make_case(42, [3, 4, 3], ["tanh", "softmax"], "cross_entropy", n=4),
+    for case, hint in ((lab.references.make_case(41, [3, 4, 2], "sigmoid", "mse", n=5), "mse: mean over rows of sum(1/2 (y - a)^2)"),
+                       (lab.references.make_case(42, [3, 4, 3], ["tanh", "softmax"], "cross_entropy", n=4),
                         "softmax cross-entropy: mean over rows of -sum(y log a)"),
-                       (reference.make_case(43, [2, 3, 2], ["relu", "sigmoid"], "cross_entropy", n=3),
+                       (lab.references.make_case(43, [2, 3, 2], ["relu", "sigmoid"], "cross_entropy", n=3),
                         "sigmoid cross-entropy: mean over rows of -sum(y log a + (1 - y) log(1 - a))")):
         reply = lab.probes.mlp_forward(case["sizes"], case["activations"], case["loss"],
                                        flat(case["weights"], case["biases"]), case["X"], case["Y"])
-        expected = reference.mlp_loss(case["weights"], case["biases"], case["activations"], case["loss"],
+        expected = lab.references.mlp_loss(case["weights"], case["biases"], case["activations"], case["loss"],
                                   case["X"], case["Y"])
         expect_close(reply["loss"], expected, rtol=1e-9, called=f"{describe_case(case)}: loss(X, Y)", hint=hint)
 
@@ -612,25 +612,25 @@ def mlp_reproduces_slides(lab):
 @graded(points=2)
 def mlp_gradients_sigmoid_mse(lab):
     "MLP.backward matches central differences (relative error < 1e-7): sigmoid layers, mse, 5 examples"
-    check_gradients(lab, reference.make_case(51, [3, 4, 2], "sigmoid", "mse", n=5))
+    check_gradients(lab, lab.references.make_case(51, [3, 4, 2], "sigmoid", "mse", n=5))
 
 
 @graded(points=2)
 def mlp_gradients_tanh_relu(lab):
     "MLP.backward matches central differences: tanh and relu hidden layers, sigmoid output, cross-entropy"
-    check_gradients(lab, reference.make_case(52, [4, 5, 3, 2], ["tanh", "relu", "sigmoid"], "cross_entropy", n=6))
+    check_gradients(lab, lab.references.make_case(52, [4, 5, 3, 2], ["tanh", "relu", "sigmoid"], "cross_entropy", n=6))
 
 
 @graded(points=2)
 def mlp_gradients_softmax(lab):
     "MLP.backward matches central differences: softmax output with cross-entropy (dL/dZ = (A - Y) / n)"
-    check_gradients(lab, reference.make_case(53, [3, 6, 4], ["relu", "softmax"], "cross_entropy", n=5))
+    check_gradients(lab, lab.references.make_case(53, [3, 6, 4], ["relu", "softmax"], "cross_entropy", n=5))
 
 
 @graded(points=1)
 def mlp_gradients_linear(lab):
     "MLP.backward matches central differences: a linear output layer with mse, one example"
-    check_gradients(lab, reference.make_case(54, [2, 3, 3], ["tanh", "linear"], "mse", n=1))
+    check_gradients(lab, lab.references.make_case(54, [2, 3, 3], ["tanh", "linear"], "mse", n=1))
 
 
 @graded(points=2, hidden=True)
@@ -638,27 +638,27 @@ def mlp_gradients_random_mse(lab):
     "MLP.backward matches central differences on random deep networks (sigmoid, tanh, relu, linear; mse)"
     for seed, hidden, output in ((61, ["sigmoid"], "sigmoid"), (62, ["tanh", "relu"], "linear"),
                                  (63, ["relu", "sigmoid"], "tanh"), (64, ["tanh"], "relu")):
-        check_gradients(lab, reference.random_case(seed, hidden, output, "mse"))
+        check_gradients(lab, lab.references.random_case(seed, hidden, output, "mse"))
 
 
 @graded(points=2, hidden=True)
 def mlp_gradients_random_softmax(lab):
     "MLP.backward matches central differences on random deep networks with softmax and cross-entropy"
     for seed, hidden in ((71, ["relu"]), (72, ["tanh", "sigmoid"]), (73, ["sigmoid", "relu"])):
-        check_gradients(lab, reference.random_case(seed, hidden, "softmax", "cross_entropy"))
+        check_gradients(lab, lab.references.random_case(seed, hidden, "softmax", "cross_entropy"))
 
 
 @graded(points=2, hidden=True)
 def mlp_gradients_random_sigmoid_cross_entropy(lab):
     "MLP.backward matches central differences on random deep networks with sigmoid outputs and cross-entropy"
     for seed, hidden in ((81, ["tanh"]), (82, ["relu", "tanh"]), (83, ["sigmoid"])):
-        check_gradients(lab, reference.random_case(seed, hidden, "sigmoid", "cross_entropy"))
+        check_gradients(lab, lab.references.random_case(seed, hidden, "sigmoid", "cross_entropy"))
 
 
 @graded(points=1)
 def mlp_gradient_of_the_mean(lab):
     "MLP.backward gives the gradient of the mean loss: the same batch twice over gives the same gradients"
-    case = reference.make_case(91, [3, 4, 2], ["tanh", "sigmoid"], "cross_entropy", n=3)
+    case = lab.references.make_case(91, [3, 4, 2], ["tanh", "sigmoid"], "cross_entropy", n=3)
     _, once = student_gradients(lab, case)
     doubled = {**case, "X": np.vstack([case["X"], case["X"]]), "Y": np.vstack([case["Y"], case["Y"]])}
     _, twice = student_gradients(lab, doubled)
@@ -672,7 +672,7 @@ def mlp_gradient_of_the_mean(lab):
 @graded(points=1)
 def mlp_step_descends(lab):
     "MLP.step(lr) moves every weight and bias by -lr times the gradient backward returned"
-    case = reference.make_case(92, [3, 4, 2], ["relu", "sigmoid"], "mse", n=4)
+    case = lab.references.make_case(92, [3, 4, 2], ["relu", "sigmoid"], "mse", n=4)
     reply = lab.probes.mlp_step(case["sizes"], case["activations"], case["loss"],
                                 flat(case["weights"], case["biases"]), case["X"], case["Y"], 0.3)
     called = f"{describe_case(case)}: forward(X), backward(Y), step(0.3)"
@@ -689,11 +689,11 @@ FIT_CASE_ARGS = (93, [2, 3, 2], ["tanh", "sigmoid"], "cross_entropy")
 @graded(points=2)
 def mlp_fit_full_batch(lab):
     "MLP.fit with batch_size=None is full-batch gradient descent; losses[k] is the mean loss after epoch k"
-    case = reference.make_case(*FIT_CASE_ARGS, n=6)
+    case = lab.references.make_case(*FIT_CASE_ARGS, n=6)
     reply = lab.probes.mlp_fit(case["sizes"], case["activations"], case["loss"], 0, case["X"], case["Y"], 0.5, 5, None,
                                flat(case["weights"], case["biases"]))
     called = f"{describe_case(case)}: fit(X, Y, lr=0.5, epochs=5, batch_size=None)"
-    expected = reference.mlp_descent(case, 5, 0.5)
+    expected = lab.references.mlp_descent(case, 5, 0.5)
     hint = "one step per epoch with the gradient of the mean loss over all the rows"
     for layer in range(2):
         expect_close(reply["final"]["weights"][layer], expected["weights"][layer], rtol=1e-7, atol=1e-9,
@@ -701,7 +701,7 @@ def mlp_fit_full_batch(lab):
         expect_close(reply["final"]["biases"][layer], expected["biases"][layer], rtol=1e-7, atol=1e-9,
                      called=called, hint=hint)
     expect_equal(np.shape(reply["losses"]), (5,), called=called, hint="one loss per epoch")
-    final_loss = reference.mlp_loss(expected["weights"], expected["biases"], case["activations"], case["loss"],
+    final_loss = lab.references.mlp_loss(expected["weights"], expected["biases"], case["activations"], case["loss"],
                                 case["X"], case["Y"])
     expect_close(reply["losses"][-1], final_loss, rtol=1e-7, called=called,
                  hint="record the mean loss over all of X after each epoch's updates")
@@ -710,12 +710,12 @@ def mlp_fit_full_batch(lab):
 @graded(points=1)
 def mlp_fit_minibatches(lab):
     "MLP.fit with batch_size=4 on 10 examples takes 3 steps per epoch (the last batch has 2 rows)"
-    case = reference.make_case(94, [2, 3, 1], ["tanh", "sigmoid"], "mse", n=1)
+    case = lab.references.make_case(94, [2, 3, 1], ["tanh", "sigmoid"], "mse", n=1)
     repeated = {**case, "X": np.repeat(case["X"], 10, axis=0), "Y": np.repeat(case["Y"], 10, axis=0)}
     reply = lab.probes.mlp_fit(case["sizes"], case["activations"], case["loss"], 0, repeated["X"], repeated["Y"],
                                0.5, 2, 4, flat(case["weights"], case["biases"]))
     # Every row alike: each batch's mean gradient is the one example's, whatever the order.
-    expected = reference.mlp_descent(case, 6, 0.5)
+    expected = lab.references.mlp_descent(case, 6, 0.5)
     called = f"{describe_case(repeated)} (one example repeated): fit(X, Y, lr=0.5, epochs=2, batch_size=4)"
     expect_close(reply["final"]["weights"][0], expected["weights"][0], rtol=1e-7, atol=1e-9, called=called,
                  hint="ceil(10 / 4) = 3 batches per epoch, each step with its batch's mean gradient")
@@ -724,7 +724,7 @@ def mlp_fit_minibatches(lab):
 @graded(points=1)
 def mlp_fit_shuffles(lab):
     "MLP.fit shuffles the examples with the MLP's seed: the same seed repeats, another seed differs"
-    case = reference.make_case(95, [2, 3, 2], ["tanh", "sigmoid"], "mse", n=6)
+    case = lab.references.make_case(95, [2, 3, 2], ["tanh", "sigmoid"], "mse", n=6)
 
     def fit(seed):
         return lab.probes.mlp_fit(case["sizes"], case["activations"], case["loss"], seed, case["X"], case["Y"],
@@ -739,7 +739,7 @@ def mlp_fit_shuffles(lab):
                 "other weights for another seed (another order)", "the same weights", called=called,
                 hint="shuffle the rows every epoch (rng.permutation(n))")
     final = first["final"]
-    expected = reference.mlp_loss([np.asarray(w) for w in final["weights"]], [np.asarray(b) for b in final["biases"]],
+    expected = lab.references.mlp_loss([np.asarray(w) for w in final["weights"]], [np.asarray(b) for b in final["biases"]],
                               case["activations"], case["loss"], case["X"], case["Y"])
     expect_close(first["losses"][-1], expected, rtol=1e-9, called=called,
                  hint="each epoch's loss is the mean over all of X, not over the last batch")
@@ -748,13 +748,13 @@ def mlp_fit_shuffles(lab):
 @graded(points=1)
 def mlp_learns_xor(lab):
     "MLP.fit learns XOR: a 2-4-1 tanh/sigmoid network with cross-entropy gets all four inputs right"
-    case = reference.make_case(96, [2, 4, 1], ["tanh", "sigmoid"], "cross_entropy", n=4)
+    case = lab.references.make_case(96, [2, 4, 1], ["tanh", "sigmoid"], "cross_entropy", n=4)
     x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
     reply = lab.probes.mlp_fit(case["sizes"], case["activations"], case["loss"], 0, x, y, 1.0, 300, None,
                                flat(case["weights"], case["biases"]))
     final = reply["final"]
-    output, _ = reference.mlp_forward([np.asarray(w) for w in final["weights"]], [np.asarray(b) for b in final["biases"]],
+    output, _ = lab.references.mlp_forward([np.asarray(w) for w in final["weights"]], [np.asarray(b) for b in final["biases"]],
                                   case["activations"], x)
     called = "MLP([2, 4, 1], ['tanh', 'sigmoid'], 'cross_entropy') with set weights: fit(XOR, lr=1.0, epochs=300)"
     expect_equal((output > 0.5).astype(float), y, called=called, hint="XOR needs the hidden layer to learn")

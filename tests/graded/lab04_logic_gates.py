@@ -11,7 +11,7 @@ four XOR inputs in the trusted reference process (tests/references).
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded, reference
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, fail, graded
 from autograder.textbook import sigmoid
 
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -275,7 +275,7 @@ def keras_mlp_learns_xor(lab):
     called = "model = train_xor_mlp(seed=0); model(INPUTS)"
     expect_true(export["is_keras_model"], "a keras.Model", f"a {export['type']}", called=called,
                 hint="build it with keras.Sequential (or the functional API) and return the trained model")
-    answers = reference.xor_outputs(export["config"], export["weights"])
+    answers = lab.references.xor_outputs(export["config"], export["weights"])
     if "error" in answers:
         fail("a model made of Keras's built-in layers", answers["error"], called=called,
              hint="keras.Sequential with keras.layers.Dense layers and built-in activations")
@@ -290,12 +290,12 @@ def keras_mlp_learns_xor(lab):
                 "no call of model.fit on the returned model", called=called,
                 hint="compile the model and train it with model.fit on copies of the four examples: the grader "
                      "repeats that training to check it")
-    repeated = reference.xor_training(export["config"], fits, 0)
+    repeated = lab.references.xor_training(export["config"], fits, 0)
     if "error" in repeated:
         fail("a training the grader can repeat", repeated["error"], called=called,
              hint="compile with a Keras optimizer and loss, then model.fit(x, y, batch_size=..., epochs=..., "
                   "shuffle=...) on NumPy arrays")
-    start = reference.xor_starts(export["config"], [0])["starts"][0]
+    start = lab.references.xor_starts(export["config"], [0])["starts"][0]
     differs = not all(np.array_equal(np.asarray(got), np.asarray(drawn)) for got, drawn in zip(fits[0]["start"], start))
     for got, wanted in zip(export["weights"], repeated["weights"]):
         expect_close(got, wanted, rtol=1e-4, atol=1e-5,
@@ -315,7 +315,7 @@ def keras_mlp_seeded(lab):
     for entry in got:
         if "error" in entry:
             fail("a call of model.fit", entry["error"], called=called, hint="train the model with model.fit")
-    drawn = reference.xor_starts(got[0]["config"], seeds)
+    drawn = lab.references.xor_starts(got[0]["config"], seeds)
     if "error" in drawn:
         fail("a model made of Keras's built-in layers", drawn["error"], called=called,
              hint="keras.Sequential with keras.layers.Dense layers and built-in activations")

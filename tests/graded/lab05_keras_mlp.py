@@ -27,7 +27,6 @@ from autograder.graded import (
     fail,
     graded,
     model_summary,
-    reference,
 )
 
 UNIFORM = 0.05
@@ -85,14 +84,14 @@ def expect_layers(summary, expected, called):
 @graded(points=3)
 def mlp_layers(lab):
     "build_mlp() follows the slides: Dense(32, relu), Dropout(0.5), Dense(64, relu), Dropout(0.5), Dense(10, softmax)"
-    summary = model_summary(lab.probes.build_mlp(), called="build_mlp()")
+    summary = model_summary(lab, lab.probes.build_mlp(), called="build_mlp()")
     expect_layers(summary, expected_layers(), called="build_mlp()")
 
 
 @graded(points=1)
 def mlp_shapes(lab):
     "build_mlp() takes 100 inputs and outputs 10 class probabilities that sum to 1"
-    summary = model_summary(lab.probes.build_mlp(), called="build_mlp()")
+    summary = model_summary(lab, lab.probes.build_mlp(), called="build_mlp()")
     expect_equal(summary["input_shape"], (None, 100), called="build_mlp()",
                  hint="start the model with keras.Input(shape=(input_dim,))")
     x = np.random.default_rng(0).random((5, 100))
@@ -106,7 +105,7 @@ def mlp_shapes(lab):
 @graded(points=2)
 def mlp_uniform_initializer(lab):
     "every Dense layer of build_mlp() has a RandomUniform(-0.05, 0.05) kernel initializer (Keras 1's 'uniform')"
-    summary = model_summary(lab.probes.build_mlp(), called="build_mlp()")
+    summary = model_summary(lab, lab.probes.build_mlp(), called="build_mlp()")
     dense = [layer for layer in summary["layers"] if layer["class"] == "Dense"]
     expect_true(dense, "Dense layers", "none", called="build_mlp()")
     hint = ("the slides' init='uniform' is keras.initializers.RandomUniform(minval=-0.05, maxval=0.05); "
@@ -142,7 +141,7 @@ def mlp_arguments(lab):
     "build_mlp follows its arguments: 64 inputs, hidden layers (16, 8, 4), dropout 0.25, 3 classes"
     kwargs = dict(input_dim=64, num_classes=3, hidden_units=(16, 8, 4), dropout_rate=0.25)
     called = "build_mlp(input_dim=64, num_classes=3, hidden_units=(16, 8, 4), dropout_rate=0.25)"
-    summary = model_summary(lab.probes.build_mlp(**kwargs), called=called)
+    summary = model_summary(lab, lab.probes.build_mlp(**kwargs), called=called)
     expect_equal(summary["input_shape"], (None, 64), called=called)
     expect_layers(summary, expected_layers((16, 8, 4), 3, 0.25), called=called)
 
@@ -175,7 +174,7 @@ def mlp_compiled(lab):
     "compile_mlp uses plain SGD with the learning rate given, categorical cross-entropy and accuracy"
     for kwargs, rate in (({}, 0.01), ({"learning_rate": 0.1}, 0.1)):
         called = f"compile_mlp(build_mlp(){''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
-        summary = model_summary(lab.probes.compile_mlp(**kwargs), called=called)["compile"]
+        summary = model_summary(lab, lab.probes.compile_mlp(**kwargs), called=called)["compile"]
         expect_true(summary["compiled"], "a compiled model", "the model was not compiled", called=called,
                     hint="call model.compile(...) on the model you are given")
         expect_equal(summary["optimizer"], "SGD", called=called,
@@ -280,7 +279,7 @@ def dummy_data_rejects_bad_arguments(lab):
 def digits_shapes_and_labels(lab):
     "load_digits_split() gives 1,437 training and 360 test digits of 64 pixels, labels one-hot, every class in both"
     (x_train, y_train), (x_test, y_test) = lab.load_digits_split()
-    _, target = reference.digits_raw()
+    _, target = lab.references.digits_raw()
     called = "load_digits_split()"
     expect_equal(np.shape(x_train), (DIGITS_TRAIN, DIGITS_PIXELS), called=called,
                  hint="sklearn.datasets.load_digits().data: 1,797 rows of 64 pixels; test_size=0.2 keeps 360")
@@ -298,7 +297,7 @@ def digits_shapes_and_labels(lab):
 def digits_standardized_with_training_statistics(lab):
     "load_digits_split() standardizes each pixel with the training split's mean and deviation, for both splits"
     (x_train, _), (x_test, _) = lab.load_digits_split()
-    raw, _ = reference.digits_raw()
+    raw, _ = lab.references.digits_raw()
     called = "load_digits_split()"
     x_train, x_test = np.asarray(x_train, dtype=float), np.asarray(x_test, dtype=float)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
@@ -326,7 +325,7 @@ def digits_standardized_with_training_statistics(lab):
 def digits_split_follows_arguments(lab):
     "load_digits_split(test_size=0.25, seed=1) keeps 450 test digits, stratified; another seed splits otherwise"
     (x_train, _), (x_test, y_test) = lab.load_digits_split(test_size=0.25, seed=1)
-    _, target = reference.digits_raw()
+    _, target = lab.references.digits_raw()
     called = "load_digits_split(test_size=0.25, seed=1)"
     # scikit-learn keeps ceil(test_size * n) examples for testing: ceil(0.25 * 1797) = 450.
     expect_equal((np.shape(x_train)[0], np.shape(x_test)[0]), (1347, 450), called=called,
@@ -373,7 +372,7 @@ def training_history(lab):
     "train_mlp trains for the epochs and batch size given, validates on the test split and returns the History"
     (x_train, y_train), (x_test, y_test) = separable_data()
     epochs, batch_size = 3, 16
-    report = lab.probes.train_mlp(reference.softmax_regression(5, 3), x_train, y_train, x_test, y_test, epochs,
+    report = lab.probes.train_mlp(lab.references.softmax_regression(5, 3), x_train, y_train, x_test, y_test, epochs,
                                   batch_size)
     called = "train_mlp(model, data, epochs=3, batch_size=16) with 120 training and 40 test examples"
     expect_true(report["is_history"], "a keras.callbacks.History", f"a {report['type']}", called=called,
@@ -388,7 +387,7 @@ def training_history(lab):
                  hint=f"{epochs} epochs of ceil(120 / {batch_size}) = {math.ceil(120 / batch_size)} batches: "
                       "pass batch_size to fit")
     trained = report["model"]
-    test_outputs, train_outputs = (reference.outputs(trained["config"], trained["weights"], x)
+    test_outputs, train_outputs = (lab.references.outputs(trained["config"], trained["weights"], x)
                                    for x in (x_test, x_train))
     if "error" in test_outputs:
         fail("the model given to train_mlp, trained", test_outputs["error"], called=called,
@@ -405,7 +404,7 @@ def training_history(lab):
 def training_seeded(lab):
     "train_mlp is reproducible: the same seed trains the same weights, another seed (another shuffle) others"
     (x_train, y_train), (x_test, y_test) = separable_data(seed=2, n_train=48, n_test=8)
-    model = reference.softmax_regression(5, 3)
+    model = lab.references.softmax_regression(5, 3)
 
     first, again, other = lab.probes.trained_weights(model, x_train, y_train, x_test, y_test, 1, 8, [3, 3, 4])
     called = "train_mlp(model, data, epochs=1, batch_size=8, seed=s) from the same model, for s = 3, 3 and 4"
@@ -421,7 +420,7 @@ def training_seeded(lab):
 def training_rejects_bad_arguments(lab):
     "train_mlp rejects 0 epochs and a batch size of 0 with ValueError"
     (x_train, y_train), (x_test, y_test) = separable_data(n_train=8, n_test=4)
-    model = reference.softmax_regression(5, 3)
+    model = lab.references.softmax_regression(5, 3)
     expect_raises(ValueError, lab.probes.train_mlp, model, x_train, y_train, x_test, y_test, 0, 4, mentions="epochs")
     expect_raises(ValueError, lab.probes.train_mlp, model, x_train, y_train, x_test, y_test, 1, 0,
                   mentions="batch_size")
@@ -446,11 +445,11 @@ def recommended_settings_learn_digits(lab):
     expect_true(isinstance(units, (tuple, list)) and units and all(isinstance(u, int) and u >= 1 for u in units),
                 "hidden_units, a sequence of positive integers", repr(units), called=called)
     key = course.heldout_key("lab05_keras_mlp.recommended_settings_learn_digits")  # which digits are held out: never known to the student's process
-    x_train, y_train = reference.digits_training_split(key)
+    x_train, y_train = lab.references.digits_training_split(key)
     export = lab.probes.trained_on_digits(settings, x_train, y_train)
     called = (f"build_mlp(64, 10, hidden_units={tuple(units)}), compile_mlp(learning_rate={rate}), fit on 1,437 "
               f"digits for {epochs} epochs in batches of {batch}, accuracy on 360 others")
-    score = reference.digits_accuracy(export["config"], export["weights"], key)
+    score = lab.references.digits_accuracy(export["config"], export["weights"], key)
     if "error" in score:
         fail("a model made of Keras's built-in layers", score["error"], called=called,
              hint="build_mlp's model: Dense and Dropout layers from keras.layers")

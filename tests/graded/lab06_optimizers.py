@@ -4,7 +4,7 @@ Expected values come from the update rules worked out by hand here, a few
 steps on tiny problems (each number's arithmetic is written next to it),
 from closed forms (gradient descent on a quadratic, the first step of
 AdaGrad, RMSprop and Adam), and from Keras's own optimizers, run by the
-grader through `reference` (tests/references/lab06_optimizers.py), never in
+grader through `lab.references` (tests/references/lab06_optimizers.py), never in
 the student's process: keras.optimizers.SGD, which the slides' momentum
 equals with a learning rate lr * (1 - beta), and keras.optimizers.Adam,
 which the slides' Adam equals once its epsilon is moved as the reference
@@ -18,8 +18,7 @@ optimizers: those are forbidden during their tests.
 
 import numpy as np
 
-from autograder.graded import (RemoteError, expect_close, expect_equal, expect_raises, expect_true, graded,
-                               reference)
+from autograder.graded import RemoteError, expect_close, expect_equal, expect_raises, expect_true, graded
 
 # The bowl for the Keras optimizers: f = sum(c * w**2) / 2 over two variables,
 # with gradient c * w. Curvatures from 0.01 to 4: the 0.01 entries have tiny
@@ -287,7 +286,7 @@ def rules_agree_with_keras(lab):
     "momentum_step and nesterov_step equal Keras's SGD with learning rate lr * (1 - beta); adam_step equals Keras's Adam with its epsilon moved"
     c, w0, steps = np.array([0.5, 2.0, 8.0]), np.array([1.0, -1.0, 0.5]), 15
     for rule, nesterov in (("momentum", False), ("nesterov", True)):
-        expected = reference.momentum_path([c.tolist()], [w0.tolist()], 0.1, 0.8, steps, nesterov=nesterov)[0]
+        expected = lab.references.momentum_path([c.tolist()], [w0.tolist()], 0.1, 0.8, steps, nesterov=nesterov)[0]
         expect_close(lab.probes.rule_path(rule, c, w0, 0.1, steps, beta=0.8), expected, rtol=KERAS_RTOL,
                      atol=KERAS_ATOL,
                      called=f"{steps} calls of {rule}_step(w, c * w, velocity, 0.1, beta=0.8) from w = {w0.tolist()}, "
@@ -295,7 +294,7 @@ def rules_agree_with_keras(lab):
                             f"nesterov={nesterov}) on the same problem",
                      hint="Keras's velocity is -lr / (1 - beta) times the slides' one: the steps agree only in the "
                           "slides' form, v = beta v + (1 - beta) g")
-    expected = reference.adam_path([c.tolist()], [w0.tolist()], 0.05, 0.9, 0.999, 1e-3, steps)[0]
+    expected = lab.references.adam_path([c.tolist()], [w0.tolist()], 0.05, 0.9, 0.999, 1e-3, steps)[0]
     expect_close(lab.probes.rule_path("adam", c, w0, 0.05, steps, eps=1e-3), expected, rtol=KERAS_RTOL,
                  atol=KERAS_ATOL,
                  called=f"{steps} calls of adam_step(w, c * w, m, v, t, lr=0.05, eps=1e-3), t = 1, 2, ...; expected: "
@@ -328,14 +327,14 @@ MOMENTUM = {"learning_rate": 0.1, "beta": 0.8}
 ADAM = {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3}
 
 
-def momentum_reference(steps):
+def momentum_reference(lab, steps):
     """The slides' momentum with the MOMENTUM settings on the bowl, from Keras's SGD."""
-    return reference.momentum_path(*BOWL_ARGS, MOMENTUM["learning_rate"], MOMENTUM["beta"], steps)
+    return lab.references.momentum_path(*BOWL_ARGS, MOMENTUM["learning_rate"], MOMENTUM["beta"], steps)
 
 
-def adam_reference(steps):
+def adam_reference(lab, steps):
     """The slides' Adam with the ADAM settings on the bowl, from Keras's Adam."""
-    return reference.adam_path(*BOWL_ARGS, ADAM["learning_rate"], ADAM["beta_1"], ADAM["beta_2"], ADAM["epsilon"],
+    return lab.references.adam_path(*BOWL_ARGS, ADAM["learning_rate"], ADAM["beta_1"], ADAM["beta_2"], ADAM["epsilon"],
                                steps)
 
 
@@ -348,7 +347,7 @@ def arguments(config):
 def momentum_optimizer_trajectory(lab):
     "MomentumOptimizer(learning_rate=0.1, beta=0.8): 15 steps of apply_gradients on a two-variable bowl follow the slides' momentum"
     got = lab.probes.optimizer_path("MomentumOptimizer", MOMENTUM, *BOWL_ARGS, 15)
-    expect_optimizer_paths(lab, got, momentum_reference(15),
+    expect_optimizer_paths(lab, got, momentum_reference(lab, 15),
                            f"MomentumOptimizer({arguments(MOMENTUM)}), 15 x apply_gradients on {BOWL}",
                            "velocity = beta * velocity + (1 - beta) * gradient, one velocity per variable; "
                            "variable -= learning_rate * velocity", "momentum", lr=0.1, beta=0.8)
@@ -358,7 +357,7 @@ def momentum_optimizer_trajectory(lab):
 def adam_optimizer_trajectory(lab):
     "AdamOptimizer(learning_rate=0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-3): 15 steps on a two-variable bowl follow the slides' Adam"
     got = lab.probes.optimizer_path("AdamOptimizer", ADAM, *BOWL_ARGS, 15)
-    expect_optimizer_paths(lab, got, adam_reference(15), f"AdamOptimizer({arguments(ADAM)}), 15 x apply_gradients "
+    expect_optimizer_paths(lab, got, adam_reference(lab, 15), f"AdamOptimizer({arguments(ADAM)}), 15 x apply_gradients "
                            f"on {BOWL}",
                            "t = self.iterations + 1; correct m and v by 1 - beta**t; epsilon outside the square "
                            "root; use the beta_1, beta_2 and epsilon you were given",
@@ -380,13 +379,13 @@ def expect_config_round_trip(lab, name, config, expected):
 @graded(points=1, timeout=120, forbid=FORBID)
 def momentum_optimizer_config(lab):
     "MomentumOptimizer lists learning_rate and beta in get_config, and from_config rebuilds an optimizer that steps alike"
-    expect_config_round_trip(lab, "MomentumOptimizer", MOMENTUM, momentum_reference(3))
+    expect_config_round_trip(lab, "MomentumOptimizer", MOMENTUM, momentum_reference(lab, 3))
 
 
 @graded(points=1, timeout=120, forbid=FORBID)
 def adam_optimizer_config(lab):
     "AdamOptimizer lists learning_rate, beta_1, beta_2 and epsilon in get_config, and from_config rebuilds an optimizer that steps alike"
-    expect_config_round_trip(lab, "AdamOptimizer", ADAM, adam_reference(3))
+    expect_config_round_trip(lab, "AdamOptimizer", ADAM, adam_reference(lab, 3))
 
 
 @graded(points=1, timeout=120, forbid=FORBID)

@@ -4,7 +4,7 @@ Expected values come from small examples worked out by hand here, from
 numerical gradients of the penalties, from properties with statistical
 bands (binomial counts of dropped units and weights, sample standard
 deviations of initial weights, the mean of many DropConnect passes), and
-from Keras itself, run by the grader through `reference`
+from Keras itself, run by the grader through `lab.references`
 (tests/references/lab07_regularization.py), never in the student's process:
 keras.layers.BatchNormalization for batch normalization and its numerical
 gradients, keras.callbacks.EarlyStopping for early stopping. Nothing comes
@@ -17,7 +17,7 @@ implementation passes whatever random numbers it draws.
 
 import numpy as np
 
-from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded, reference
+from autograder.graded import expect_close, expect_equal, expect_raises, expect_true, graded
 from autograder.textbook import gradient
 
 FORBID = {
@@ -253,7 +253,7 @@ def early_stopping_random_histories(lab):
     sequences = [np.round(rng.uniform(0, 1, rng.integers(1, 15)), 1).tolist() for _ in range(60)]
     patiences = rng.integers(0, 5, 60).tolist()
     got = lab.probes.early_stopping_many(sequences, patiences)
-    expected = reference.early_stopping_many(sequences, patiences)
+    expected = lab.references.early_stopping_many(sequences, patiences)
     for losses, patience, result, wanted in zip(sequences, patiences, got, expected):
         expect_equal(tuple(result), tuple(wanted),
                      called=f"early_stopping_epoch({losses}, {patience})",
@@ -284,12 +284,12 @@ def batch_norm_forward_standardizes(lab):
     expect_close(np.var(y, axis=0), BN_X.var(axis=0) / (BN_X.var(axis=0) + 1e-5), rtol=1e-9, called=called,
                  hint="divide by sqrt(var + eps), with the biased variance x.var(axis=0)")
     y, _, _, _ = lab.probes.batch_norm_round_trip(BN_X, BN_GAMMA, BN_BETA, BN_DY)
-    expect_close(y, reference.batch_norm(BN_X, BN_GAMMA, BN_BETA), rtol=1e-10, atol=1e-12,
+    expect_close(y, lab.references.batch_norm(BN_X, BN_GAMMA, BN_BETA), rtol=1e-10, atol=1e-12,
                  called="batch_norm_forward(x, gamma, beta) with x of shape (6, 4); expected: "
                         "keras.layers.BatchNormalization(epsilon=1e-5) in training mode, with these gamma and beta",
                  hint="y = gamma * x_hat + beta")
     y, _, _, _ = lab.probes.batch_norm_round_trip(BN_X, BN_GAMMA, BN_BETA, BN_DY, eps=0.5)
-    expect_close(y, reference.batch_norm(BN_X, BN_GAMMA, BN_BETA, eps=0.5), rtol=1e-10, atol=1e-12,
+    expect_close(y, lab.references.batch_norm(BN_X, BN_GAMMA, BN_BETA, eps=0.5), rtol=1e-10, atol=1e-12,
                  called="batch_norm_forward(x, gamma, beta, eps=0.5); expected: "
                         "keras.layers.BatchNormalization(epsilon=0.5) in training mode",
                  hint="divide by sqrt(var + eps) with the eps argument, not a fixed 1e-5")
@@ -300,7 +300,7 @@ def batch_norm_backward_numerical(lab):
     "batch_norm_backward's dx, dgamma and dbeta match numerical gradients of sum(dy * y)"
     _, dx, dgamma, dbeta = lab.probes.batch_norm_round_trip(BN_X, BN_GAMMA, BN_BETA, BN_DY)
     called = "y, cache = batch_norm_forward(x, gamma, beta); batch_norm_backward(dy, cache), x and dy of shape (6, 4)"
-    numerical_dx, numerical_dgamma, numerical_dbeta = reference.batch_norm_numerical_gradients(
+    numerical_dx, numerical_dgamma, numerical_dbeta = lab.references.batch_norm_numerical_gradients(
         BN_X, BN_GAMMA, BN_BETA, BN_DY)
     expect_close(dbeta, numerical_dbeta, rtol=1e-6, called=called, hint="beta is added to every row of y")
     expect_close(dgamma, numerical_dgamma, rtol=1e-6, called=called, hint="gamma multiplies x_hat in every row of y")

@@ -28,7 +28,6 @@ from autograder.graded import (
     fail,
     graded,
     model_summary,
-    reference,
 )
 
 WRITE_IT = "write the sliding window yourself with NumPy: Keras's result is what yours is compared with"
@@ -98,7 +97,7 @@ def conv2d_is_cross_correlation(lab):
 def conv2d_channels(lab):
     "conv2d with several input and output channels: each output channel sums over all the input channels"
     x, kernel = random_case(1, (5, 6, 2), (3, 2, 2, 3))
-    expect_close(lab.conv2d(x, kernel), reference.conv2d_loops(x, kernel), rtol=1e-9, atol=1e-12,
+    expect_close(lab.conv2d(x, kernel), lab.references.conv2d_loops(x, kernel), rtol=1e-9, atol=1e-12,
                  hint="out[i, j, c] = sum over (a, b, k) of x[i + a, j + b, k] * kernel[a, b, k, c]; "
                       "the output has shape (H - kh + 1, W - kw + 1, C_out)")
 
@@ -107,10 +106,10 @@ def conv2d_channels(lab):
 def conv2d_stride(lab):
     "conv2d with stride 2 (and (2, 3)) keeps every second window: floor((n - k) / s) + 1 outputs"
     x, kernel = random_case(2, (7, 8, 2), (3, 3, 2, 2))
-    expect_close(lab.conv2d(x, kernel, stride=2), reference.conv2d_loops(x, kernel, 2), rtol=1e-9, atol=1e-12,
+    expect_close(lab.conv2d(x, kernel, stride=2), lab.references.conv2d_loops(x, kernel, 2), rtol=1e-9, atol=1e-12,
                  hint="the window of output (i, j) starts at (i * s, j * s); a 7-pixel axis, kernel 3, "
                       "stride 2 gives 3 outputs")
-    expect_close(lab.conv2d(x, kernel, stride=(2, 3)), reference.conv2d_loops(x, kernel, (2, 3)), rtol=1e-9,
+    expect_close(lab.conv2d(x, kernel, stride=(2, 3)), lab.references.conv2d_loops(x, kernel, (2, 3)), rtol=1e-9,
                  atol=1e-12, hint="a pair (sh, sw) gives the rows' and the columns' strides")
 
 
@@ -118,12 +117,12 @@ def conv2d_stride(lab):
 def conv2d_same_odd_kernel(lab):
     "conv2d with padding 'same' and a 3x3 kernel keeps the image's size (one zero on each side)"
     x, kernel = random_case(3, (6, 5, 1), (3, 3, 1, 2))
-    expect_close(lab.conv2d(x, kernel, padding="same"), reference.conv2d_loops(x, kernel, padding="same"),
+    expect_close(lab.conv2d(x, kernel, padding="same"), lab.references.conv2d_loops(x, kernel, padding="same"),
                  rtol=1e-9, atol=1e-12,
                  hint="pad the image with zeros before sliding: (k - 1) // 2 on each side for odd k")
     image = x[:, :, 0]
     expect_close(lab.conv2d(image, kernel[:, :, 0, 0], padding="same"),
-                 reference.conv2d_loops(x, kernel[:, :, :, :1], padding="same")[:, :, 0], rtol=1e-9, atol=1e-12,
+                 lab.references.conv2d_loops(x, kernel[:, :, :, :1], padding="same")[:, :, 0], rtol=1e-9, atol=1e-12,
                  hint="an (H, W) image with a (kh, kw) kernel gives an (H_out, W_out) output")
 
 
@@ -134,7 +133,7 @@ def conv2d_same_even_kernel_and_stride(lab):
                                         (6, (9, 6, 2), (3, 3, 2, 2), (2, 3))):
         x, k = random_case(seed, image, kernel)
         expect_close(lab.conv2d(x, k, stride=stride, padding="same"),
-                     reference.conv2d_loops(x, k, stride, "same"), rtol=1e-9, atol=1e-12,
+                     lab.references.conv2d_loops(x, k, stride, "same"), rtol=1e-9, atol=1e-12,
                      hint="'same' gives ceil(n / s) outputs; pad max((out - 1) * s + k - n, 0) zeros in all, "
                           "the smaller half before (top, left), the larger after (bottom, right)")
 
@@ -143,7 +142,7 @@ def conv2d_same_even_kernel_and_stride(lab):
 def conv2d_flat_image_many_maps(lab):
     "conv2d of an (H, W) image with a (kh, kw, 1, C_out) kernel gives all C_out maps: shape (H_out, W_out, C_out)"
     x, kernel = random_case(8, (6, 5, 1), (3, 2, 1, 3))
-    expect_close(lab.conv2d(x[:, :, 0], kernel), reference.conv2d_loops(x, kernel), rtol=1e-9, atol=1e-12,
+    expect_close(lab.conv2d(x[:, :, 0], kernel), lab.references.conv2d_loops(x, kernel), rtol=1e-9, atol=1e-12,
                  called="conv2d(x, kernel) with x of shape (6, 5) and kernel of shape (3, 2, 1, 3)",
                  hint="only an (H, W) image with a (kh, kw) kernel gives one (H_out, W_out) map; a kernel with "
                       "C_out output channels gives C_out maps, even for a one-channel image")
@@ -176,7 +175,7 @@ def max_pool_windows_and_strides(lab):
     x = rng.normal(size=(7, 6, 3))
     for pool, stride in ((3, 2), (2, 1), ((2, 3), (1, 2))):
         expect_close(lab.max_pool2d(x, pool_size=pool, stride=stride),
-                     reference.max_pool2d_loops(x, pool, stride), rtol=0,
+                     lab.references.max_pool2d_loops(x, pool, stride), rtol=0,
                      hint="floor((n - p) / s) + 1 windows per axis, window (i, j) starting at (i * s, j * s); "
                           "the maximum is taken per channel")
 
@@ -208,7 +207,7 @@ def conv2d_matches_keras(lab):
         x, k = random_case(seed, image, kernel)
         got = lab.conv2d(x, k, stride=stride, padding=padding)
         called = lab.last_called
-        expected = reference.keras_conv2d(x, k, stride, padding)
+        expected = lab.references.keras_conv2d(x, k, stride, padding)
         # Keras computes in float32.
         expect_close(got, expected, rtol=1e-4, atol=1e-4, called=called,
                      hint=f"Keras's Conv2D(filters={kernel[3]}, kernel_size={kernel[:2]}, strides={stride!r}, "
@@ -223,7 +222,7 @@ def max_pool_matches_keras(lab):
         x = rng.normal(size=shape)
         got = lab.max_pool2d(x, pool_size=pool, stride=stride)
         called = lab.last_called
-        expect_close(got, reference.keras_max_pool2d(x, pool, stride), rtol=1e-6, atol=1e-6, called=called,
+        expect_close(got, lab.references.keras_max_pool2d(x, pool, stride), rtol=1e-6, atol=1e-6, called=called,
                      hint=f"Keras's MaxPooling2D(pool_size={pool!r}, strides={stride!r}) gave the expected "
                           "values ('valid': windows that do not fit are dropped)")
 
@@ -234,7 +233,7 @@ def max_pool_matches_keras(lab):
 def cnn_layers(lab):
     "build_cnn() has Conv2D, MaxPooling2D, Dropout and Dense layers, takes (8, 8, 1) images and is compiled"
     called = "build_cnn()"
-    summary = model_summary(lab.probes.build_cnn(), called=called)
+    summary = model_summary(lab, lab.probes.build_cnn(), called=called)
     classes = [layer["class"] for layer in summary["layers"]]
     for kind in ("Conv2D", "MaxPooling2D", "Dropout", "Dense"):
         expect_true(kind in classes, f"a {kind} layer", f"the layers {classes}", called=called,
@@ -252,7 +251,7 @@ def cnn_layers(lab):
 def cnn_shapes(lab):
     "build_cnn follows its arguments: 12x12 images with 3 channels, 4 classes"
     called = "build_cnn(input_shape=(12, 12, 3), num_classes=4)"
-    summary = model_summary(lab.probes.build_cnn(input_shape=(12, 12, 3), num_classes=4), called=called)
+    summary = model_summary(lab, lab.probes.build_cnn(input_shape=(12, 12, 3), num_classes=4), called=called)
     expect_equal(summary["input_shape"], (None, 12, 12, 3), called=called)
     expect_equal(summary["output_shape"], (None, 4), called=called)
 
@@ -280,11 +279,11 @@ def cnn_seeded(lab):
 def cnn_learns_digits(lab):
     "build_cnn() reaches 0.95 test accuracy on a secret split of the 8x8 digits, trained for 10 epochs in batches of 64"
     key = course.heldout_key("lab08_convolution.cnn_learns_digits")  # which digits are held out: never known to the student's process
-    x_train, y_train = reference.digit_images_training_split(key)
+    x_train, y_train = lab.references.digit_images_training_split(key)
     export = lab.probes.trained_cnn(x_train, y_train, CNN_EPOCHS, CNN_BATCH)
     called = (f"build_cnn(), then fit on 1,437 digits for {CNN_EPOCHS} epochs (batch {CNN_BATCH}), "
               "then accuracy on 360 others")
-    score = reference.cnn_accuracy(export["config"], export["weights"], key)
+    score = lab.references.cnn_accuracy(export["config"], export["weights"], key)
     if "error" in score:
         fail("a CNN made of Keras's built-in layers", score["error"], called=called,
              hint="Conv2D, MaxPooling2D, Flatten, Dropout and Dense layers from keras.layers")

@@ -18,7 +18,6 @@ from autograder.graded import (
     expect_raises,
     expect_true,
     graded,
-    reference,
 )
 
 NOISE = 0.2  # the polynomial experiments' noise std
@@ -86,7 +85,7 @@ def fit_polynomial_least_squares(lab):
                  rtol=1e-8, atol=1e-10, hint="data that lie on a cubic are fitted exactly: least squares on "
                                               "polynomial_features, coefficients lowest power first")
     x, y = sine_data(25, 5)
-    expect_close(lab.fit_polynomial(x, y, 4), reference.polyfit_coefficients(x, y, 4), rtol=1e-6, atol=1e-8,
+    expect_close(lab.fit_polynomial(x, y, 4), lab.references.polyfit_coefficients(x, y, 4), rtol=1e-6, atol=1e-8,
                  called="fit_polynomial(25 noisy points of sin(2 pi x), 4)",
                  hint="minimize the sum of squared residuals (np.linalg.lstsq); np.polyfit orders the powers the "
                       "other way round")
@@ -106,7 +105,7 @@ def learning_curve_values(lab):
     x_val, y_val = sine_data(200, 1)
     sizes = [5, 10, 20, 30]
     train, val = lab.learning_curve(x, y, x_val, y_val, 3, sizes)
-    expected_train, expected_val = reference.polyfit_errors(x, y, x_val, y_val, 3, sizes)
+    expected_train, expected_val = lab.references.polyfit_errors(x, y, x_val, y_val, 3, sizes)
     called = "learning_curve(30 training points, 200 validation points, 3, [5, 10, 20, 30])"
     expect_close(train, expected_train, rtol=1e-6, atol=1e-12, called=called,
                  hint="fit on the first s examples only, and measure the training error on those s")
@@ -163,7 +162,7 @@ def bias_variance_tradeoff(lab):
     for degree in (1, 9):
         predictions = lab.probes.polynomial_predictions(np.array([x for x, _ in sets]), np.array([y for _, y in sets]),
                                                         degree, grid)
-        measured[degree] = reference.bias_variance(predictions, np.sin(2 * np.pi * grid))
+        measured[degree] = lab.references.bias_variance(predictions, np.sin(2 * np.pi * grid))
     (bias_1, variance_1), (bias_9, variance_9) = measured[1], measured[9]
     expect_true(bias_1 > 10 * bias_9 and variance_9 > variance_1,
                 "degree 1: bias^2 over 10 x degree 9's; degree 9: the larger variance",
@@ -262,10 +261,10 @@ def random_search_seeded_and_broader(lab):
 
 # the deep MLP -------------------------------------------------------------------------------
 
-def small_net(seed, sizes=(3, 4, 4, 4, 3)):
+def small_net(lab, seed, sizes=(3, 4, 4, 4, 3)):
     """A small network with nonzero biases (no unit sits at a ReLU kink)."""
     rng = np.random.default_rng(seed + 100)
-    return [(W, rng.normal(0, 0.5, b.shape)) for W, b in as_pairs(reference.params(list(sizes), 0.8, seed))]
+    return [(W, rng.normal(0, 0.5, b.shape)) for W, b in as_pairs(lab.references.params(list(sizes), 0.8, seed))]
 
 
 CONFIGS = [(name, residual) for name in ("relu", "leaky_relu", "tanh") for residual in (False, True)]
@@ -306,8 +305,8 @@ def deep_mlp_forward_values(lab):
     "deep_mlp_forward's scores, plain and residual, for relu, leaky_relu and tanh, match a reference"
     X = np.random.default_rng(3).normal(size=(6, 3))
     for name, residual in CONFIGS:
-        net = small_net(1)
-        expect_close(lab.probes.scores(X, net, name, residual), reference.scores(X, net, name, residual),
+        net = small_net(lab, 1)
+        expect_close(lab.probes.scores(X, net, name, residual), lab.references.scores(X, net, name, residual),
                      rtol=1e-10, atol=1e-12,
                      called=f"deep_mlp_forward(X of shape (6, 3), 4 layers, {name!r}, residual={residual})",
                      hint="hidden layers h = f(h @ W + b), or h + f(h @ W + b) from the second hidden layer on "
@@ -320,9 +319,9 @@ def deep_mlp_backward_numerical(lab):
     rng = np.random.default_rng(4)
     X, y = rng.normal(size=(5, 3)), rng.integers(0, 3, 5)
     for name, residual in CONFIGS:
-        net = small_net(2)
+        net = small_net(lab, 2)
         _, grads = lab.loss_and_gradients(X, y, net, name, residual)
-        numeric = reference.numerical_gradients(X, y, net, name, residual)
+        numeric = lab.references.numerical_gradients(X, y, net, name, residual)
         called = f"loss_and_gradients(X (5, 3), y, 4 layers, {name!r}, residual={residual})"
         for layer, ((dW, db), (nW, nb)) in enumerate(zip(as_pairs(grads), numeric)):
             hint = ("dz = dh * f'(z); dW = input^T dz; db = dz summed over the batch; d input = dz @ W^T"
@@ -355,11 +354,11 @@ def norms_and_clipping_by_hand(lab):
 @graded(points=1)
 def train_deep_mlp_matches_reference(lab):
     "train_deep_mlp's losses and gradient norms over 15 steps match a reference, with and without clipping"
-    X, y = (np.asarray(v) for v in reference.digits(60))
-    net = as_pairs(reference.params([64, 16, 16, 10], "he", 5))
+    X, y = (np.asarray(v) for v in lab.references.digits(60))
+    net = as_pairs(lab.references.params([64, 16, 16, 10], "he", 5))
     for residual, clip in ((False, None), (True, 0.5)):
         _, losses, norms = lab.probes.train(X, y, net, 0.5, 15, "relu", residual, clip)
-        expected_losses, expected_norms, _ = reference.train(X, y, net, 0.5, 15, "relu", residual, clip)
+        expected_losses, expected_norms, _ = lab.references.train(X, y, net, 0.5, 15, "relu", residual, clip)
         called = f"train_deep_mlp(60 digits, 2 hidden layers, lr 0.5, 15 steps, residual={residual}, clip={clip})"
         expect_close(losses, expected_losses, rtol=1e-8, called=called,
                      hint="full-batch steps; the loss is recorded before each update")
@@ -375,8 +374,8 @@ def train_deep_mlp_leaves_params_untouched(lab):
     Trained for 5 steps at lr 0.5 on 60 digits, the list passed in must hold
     the same weights and biases afterwards.
     """
-    X, y = (np.asarray(v) for v in reference.digits(60))
-    net = as_pairs(reference.params([64, 16, 16, 10], "he", 5))
+    X, y = (np.asarray(v) for v in lab.references.digits(60))
+    net = as_pairs(lab.references.params([64, 16, 16, 10], "he", 5))
     after = as_pairs(lab.probes.train_then_inputs(X, y, net, 0.5, 5))
     changed = [layer + 1 for layer, ((W, b), (W_after, b_after)) in enumerate(zip(net, after))
                if not (np.array_equal(W, W_after) and np.array_equal(b, b_after))]
@@ -396,8 +395,8 @@ def residual_connections_carry_the_gradient(lab):
     On 200 digits, both from the same weights: the plain net's backward signal
     shrinks at every layer, the residual net's identity path carries it.
     """
-    X, y = (np.asarray(v) for v in reference.digits(200))
-    net = as_pairs(reference.params([64] + [16] * 20 + [10], 0.1, 1))
+    X, y = (np.asarray(v) for v in lab.references.digits(200))
+    net = as_pairs(lab.references.params([64] + [16] * 20 + [10], 0.1, 1))
     first = {}
     for residual in (False, True):
         _, grads = lab.loss_and_gradients(X, y, net, "tanh", residual)
@@ -418,8 +417,8 @@ def residual_connections_carry_the_gradient(lab):
 @graded(points=2)
 def clipping_tames_exploding_gradients(lab):
     "10 ReLU layers at lr 1.5: unclipped, the gradient norm explodes past 1e6 (or to inf/NaN); clipped at 1, training stays finite and the loss falls"
-    X, y = (np.asarray(v) for v in reference.digits(200))
-    net = as_pairs(reference.params([64] + [32] * 10 + [10], "he", 2))
+    X, y = (np.asarray(v) for v in lab.references.digits(200))
+    net = as_pairs(lab.references.params([64] + [32] * 10 + [10], "he", 2))
     _, losses, norms = lab.probes.train(X, y, net, 1.5, 60)
     norms = np.asarray(norms, dtype=float)
     exploded = not np.all(np.isfinite(norms)) or np.nanmax(norms) > 1e6
@@ -437,10 +436,10 @@ def clipping_tames_exploding_gradients(lab):
 @graded(points=2)
 def dead_unit_fraction_values(lab):
     "dead_unit_fraction counts, per hidden layer, the units whose slope is 0 on every example, plain and residual: as a reference counts them"
-    X, y = (np.asarray(v) for v in reference.digits(200))
-    net = as_pairs(reference.params([64, 32, 32, 10], 1.0, 3))
-    _, _, trained = reference.train(X, y, net, 2.0, 100)
-    expected = reference.dead_fractions(X, trained, "relu")
+    X, y = (np.asarray(v) for v in lab.references.digits(200))
+    net = as_pairs(lab.references.params([64, 32, 32, 10], 1.0, 3))
+    _, _, trained = lab.references.train(X, y, net, 2.0, 100)
+    expected = lab.references.dead_fractions(X, trained, "relu")
     expect_true(np.mean(expected) > 0.2, "a run with dead units to count", f"{expected}")  # the test's own premise
     expect_close(lab.dead_unit_fraction(X, trained, "relu"), expected, rtol=0, atol=1e-12,
                  called="dead_unit_fraction(200 digits, a ReLU net trained at lr 2 from std-1 weights)",
@@ -448,9 +447,9 @@ def dead_unit_fraction_values(lab):
     expect_close(lab.dead_unit_fraction(X, trained, "leaky_relu"), [0.0, 0.0], rtol=0,
                  called="dead_unit_fraction(..., 'leaky_relu')", hint="a leaky ReLU's slope is never 0")
     rng = np.random.default_rng(101)
-    net = [(W, rng.normal(-1.0, 0.5, b.shape)) for W, b in as_pairs(reference.params([64, 16, 16, 16, 10], 0.5, 1))]
-    expected = reference.dead_fractions(X, net, "relu", True)
-    plain = reference.dead_fractions(X, net, "relu", False)
+    net = [(W, rng.normal(-1.0, 0.5, b.shape)) for W, b in as_pairs(lab.references.params([64, 16, 16, 16, 10], 0.5, 1))]
+    expected = lab.references.dead_fractions(X, net, "relu", True)
+    plain = lab.references.dead_fractions(X, net, "relu", False)
     expect_true(not np.array_equal(expected, plain), "a residual net whose dead units a plain pass counts otherwise",
                 f"residual {expected}, plain {plain}")  # the test's own premise
     expect_close(lab.dead_unit_fraction(X, net, "relu", True), expected, rtol=0, atol=1e-12,
@@ -461,12 +460,12 @@ def dead_unit_fraction_values(lab):
 @graded(points=2)
 def dying_relu_and_its_fixes(lab):
     "from std-1 weights at lr 2 over 25% of the ReLU units die; He weights, lr 0.1 or leaky ReLU keep (almost) all alive"
-    X, y = (np.asarray(v) for v in reference.digits(200))
+    X, y = (np.asarray(v) for v in lab.references.digits(200))
     results = {}
     for name, (scale, lr, activation_name) in {"std 1, lr 2": (1.0, 2.0, "relu"), "He, lr 2": ("he", 2.0, "relu"),
                                                "std 1, lr 0.1": (1.0, 0.1, "relu"),
                                                "leaky, std 1, lr 1": (1.0, 1.0, "leaky_relu")}.items():
-        net = as_pairs(reference.params([64, 32, 32, 10], scale, 3))
+        net = as_pairs(lab.references.params([64, 32, 32, 10], scale, 3))
         fractions, _ = lab.probes.dead_after_training(X, y, net, lr, 100, activation_name)
         results[name] = float(np.mean(fractions))
     got = ", ".join(f"{name}: {share:.0%}" for name, share in results.items())
@@ -480,8 +479,8 @@ def dying_relu_and_its_fixes(lab):
 @graded(points=1)
 def learning_rate_too_small_or_too_large(lab):
     "on digits, lr 0.003 barely moves the loss in 60 steps, lr 1 brings it below 0.1, lr 10 bounces and ends above 1"
-    X, y = (np.asarray(v) for v in reference.digits(200))
-    net = as_pairs(reference.params([64, 32, 32, 10], "he", 0))
+    X, y = (np.asarray(v) for v in lab.references.digits(200))
+    net = as_pairs(lab.references.params([64, 32, 32, 10], "he", 0))
     runs = {lr: np.asarray(lab.probes.train(X, y, net, lr, 60)[1], dtype=float) for lr in (0.003, 1.0, 10.0)}
     got = ", ".join(f"lr {lr:g}: {losses[0]:.3f} -> {losses[-1]:.3f}" for lr, losses in runs.items())
     expect_true(runs[0.003][-1] > 0.95 * runs[0.003][0] and runs[1.0][-1] < 0.1 and not runs[10.0][-1] < 1.0,
@@ -561,7 +560,7 @@ def nadam_steps(lab):
                                                           "v = b2 v + (1 - b2) g**2")
     gradients = [[0.5, -2.0], [0.1, -1.0], [-0.3, 0.5]]
     expect_close(lab.probes.nadam_run([1.0, 1.0], gradients, 0.01),
-                 reference.nadam_trajectory([1.0, 1.0], gradients, 0.01), rtol=1e-9,
+                 lab.references.nadam_trajectory([1.0, 1.0], gradients, 0.01), rtol=1e-9,
                  called="nadam_step three times from w = (1, 1), lr 0.01",
                  hint="pass m and v on from step to step, and t = 1, 2, 3")
 
@@ -686,16 +685,16 @@ def shift_images_by_hand(lab):
 @graded(points=1)
 def augmentation_with_shifts(lab):
     "augment_with_shifts gives the digits, then a copy per shift in order, labels kept; trained on it, an MLP gets more shifted digits right"
-    images, labels = reference.digit_images(300)
+    images, labels = lab.references.digit_images(300)
     shifts = ((1, 0), (-1, 0), (0, 1), (0, -1))
     called = "augment_with_shifts(300 digits, their labels, ((1, 0), (-1, 0), (0, 1), (0, -1)))"
     grown, grown_labels = lab.augment_with_shifts(images, labels, shifts)
-    expect_close(grown, reference.shifted_copies(images, shifts), rtol=0, called=called,
+    expect_close(grown, lab.references.shifted_copies(images, shifts), rtol=0, called=called,
                  hint="the originals first, then shift_images(images, dx, dy) for each shift in the order given")
     expect_equal(np.asarray(grown_labels).tolist(), np.tile(labels, 5).tolist(), called=called,
                  hint="each copy keeps its digit's label: the labels tiled, once per block")
-    plain = reference.shifted_accuracy(images, labels, shifts)
-    augmented = reference.shifted_accuracy(grown, grown_labels, shifts)
+    plain = lab.references.shifted_accuracy(images, labels, shifts)
+    augmented = lab.references.shifted_accuracy(grown, grown_labels, shifts)
     expect_true(augmented >= plain + 0.2, "at least 0.2 more of 2,000 shifted held-out digits right",
                 f"{plain:.3f} without the copies, {augmented:.3f} with them",
                 called="a 64-32-10 MLP trained 150 steps on each set, then shown shifted digits it never saw",
