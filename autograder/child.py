@@ -79,7 +79,7 @@ def send(fd, message):
     try:
         data = wire.encode(message)
     except Exception as error:  # WireError, RecursionError, a student's odd object
-        data = wire.encode({"ok": False, "unreadable": str(error)[:1000]})
+        data = wire.encode(protocol.unreadable(str(error)[:1000]))
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -394,7 +394,8 @@ def _unreadable_library(names):
 
 
 def _serve_student(message, request_fd, response_fd):
-    lab_name, submission = message["lab"], message["submission"]
+    """Confine, import the student's lab (and the probes), then serve it."""
+    submission = message["submission"]
     try:
         _confine(message)
     except BaseException as error:
@@ -407,48 +408,50 @@ def _serve_student(message, request_fd, response_fd):
     sys.path[:0] = [submission, message["packages"]]
     try:
         reset_random_state()
-        lab = importlib.import_module(lab_name)
+        lab = importlib.import_module(message["lab"])
         probes = load_by_path("_grader_probes", message["probes"]) if message["probes"] else None
     except BaseException as error:
-        send(response_fd, {"ok": False, "error": protocol.exception_record(error, submission)})
+        send(response_fd, protocol.failed(protocol.exception_record(error, submission)))
         return
-    send(response_fd, {"ok": True})
-    while (request := receive(request_fd)) is not None:
-        request = protocol.check_request(request)
-        owner = probes if request["op"] == "probe" else lab
-        name = request["name"]
-        if owner is None or not hasattr(owner, name):
-            send(response_fd, {"ok": False, "missing": name})
-            continue
-        try:
-            reset_random_state()
-            target = getattr(owner, name)
-            args = (lab, *request["args"]) if owner is probes else request["args"]
-            reply = {"ok": True, "value": target(*args, **request["kwargs"])}
-        except BaseException as error:  # SystemExit and KeyboardInterrupt too
-            reply = {"ok": False, "error": protocol.exception_record(error, submission)}
-        if USED:
-            reply["forbidden"] = sorted(set(USED))
-            USED.clear()
-        send(response_fd, reply)
+    send(response_fd, protocol.loaded())
+    _serve(request_fd, response_fd, {"call": (lab, ()), "probe": (probes, (lab,))}, submission)
 
 
 def _serve_reference(request_fd, response_fd):
-    """Load the references module whose path the grader sends first, then answer its calls."""
-    path = receive(request_fd)["path"]
+    """Import the references module whose path the grader sends first, then serve it."""
+    path = protocol.check_load(receive(request_fd))
     folder = os.path.dirname(path)
     sys.path.insert(0, str(HERE))  # the grader modules staged for the references (`autograder.textbook`)
     try:
         module = load_by_path("_grader_references", path)
     except BaseException as error:
-        send(response_fd, {"ok": False, "error": protocol.exception_record(error, folder)})
+        send(response_fd, protocol.failed(protocol.exception_record(error, folder)))
         return
-    send(response_fd, {"ok": True})
+    send(response_fd, protocol.loaded())
+    _serve(request_fd, response_fd, {"reference": (module, ())}, folder)
+
+
+def _serve(request_fd, response_fd, owners, own_folder):
+    """Answer each request until the grader closes the pipe.
+
+    Args:
+        owners: op -> (module, leading arguments): where a request's function is found, and what it is
+            given before the request's arguments (a probe gets the student's lab).
+        own_folder: the folder whose frames an exception record keeps.
+    """
     while (request := receive(request_fd)) is not None:
         request = protocol.check_request(request)
+        owner, leading = owners.get(request["op"], (None, ()))
+        name = request["name"]
+        if owner is None or not hasattr(owner, name):
+            send(response_fd, protocol.missing(name))
+            continue
         try:
             reset_random_state()
-            reply = {"ok": True, "value": getattr(module, request["name"])(*request["args"], **request["kwargs"])}
-        except BaseException as error:
-            reply = {"ok": False, "error": protocol.exception_record(error, folder)}
+            reply = protocol.value(getattr(owner, name)(*leading, *request["args"], **request["kwargs"]))
+        except BaseException as error:  # SystemExit and KeyboardInterrupt too
+            reply = protocol.failed(protocol.exception_record(error, own_folder))
+        if USED:
+            reply["forbidden"] = sorted(set(USED))
+            USED.clear()
         send(response_fd, reply)

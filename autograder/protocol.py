@@ -1,28 +1,32 @@
 """The messages between the grader and the processes of its sandbox: one home for their shapes.
 
-Two channels, both plain data framed by `wire`:
+Every message has a constructor here, used by its sender, and a checker,
+used by its receiver before it reads a field. Two channels:
 
-- a *call channel* (a pair of pipes) to each child: the grader sends
-  `request(op, name, args, kwargs)`; the child answers with one reply:
-  `{"ok": True, "value": ...}`, or `{"ok": False, ...}` with one of
-  `error` (an exception record, see `exception_record`), `missing` (no such
-  function) or `unreadable` (its value cannot cross). A student child may add
-  `forbidden`, the forbidden names its code touched: that can only fail a
-  test, never pass one. A student child sends two messages before any
-  request: once confined, before any student code runs, `confined(...)`
-  (`{"ok": True}`, or `{"ok": False, "environment": text}` when it cannot
-  read a library of the grader's, or `{"ok": False, "error": ...}` when it
-  could not confine itself); then, after importing the lab, `{"ok": True}`
-  or `{"ok": False, "error": ...}`. Being first on the pipe, the confined
-  message cannot be forged by the lab's code.
-- a *control channel* (a Unix socket that carries file descriptors) to each
-  worker: `spawn(...)` asks it to fork a child onto the pipes sent with it;
-  the worker answers `{"pid": <its pid in the sandbox>}` or `{"error": text}`;
-  `ended(pid)` asks how a child ended: `{"returncode": int or None}`.
+- a *call channel* (a pair of pipes, each message framed by `wire`) to each
+  child. The grader sends `request(op, name, args, kwargs)`; the child
+  answers each with one reply: `value(...)`, or a failure: `failed(record)`
+  (an exception record, see `exception_record`), `missing(name)` (no such
+  function) or `unreadable(why)` (its value cannot cross). A student child may
+  add `forbidden`, the forbidden names its code touched: that can only fail a
+  test, never pass one (`check_reply`). Before any request a student child
+  sends two messages: once confined, before any student code runs,
+  `confined(...)` (`check_confined`); then, after importing the lab,
+  `loaded()` or `failed(record)`. Being first on the pipe, the confined
+  message cannot be forged by the lab's code. A reference child is first sent
+  `load(path)`, the references module to import, and answers `loaded()` or
+  `failed(record)`.
+- a *control channel* (a Unix socket of packets, each one JSON message,
+  carrying the pipes' descriptors) to each worker. The worker first says
+  `ready(pid)` (`check_ready`). `spawn(kind, ...)` asks it to fork a child
+  onto the pipes sent with it (its fields are `SPAWN_FIELDS`, checked by
+  `check_spawn` on both sides); the worker answers `spawned(pid)` or
+  `refused(why)` (`check_spawned`). `ended(pid)` asks how a child ended:
+  `returncode(code)` (`check_ended`). `check_control` is the worker's check of
+  what it is asked.
 
-The grader validates every message it receives with `check_reply` or
-`check_spawned` before it reads a field. This file is loaded by path inside
-the sandbox, so it imports only the standard library and `wire`.
+This file is loaded by path inside the sandbox, so it imports only the
+standard library.
 """
 
 import os
@@ -53,11 +57,49 @@ def check_request(message):
     return message
 
 
+def value(result):
+    """A call's reply: the function returned `result` (plain data; `wire` checks it as it is sent)."""
+    return {"ok": True, "value": result}
+
+
+def loaded():
+    """The module (the student's lab, or the references) imported: the child waits for requests."""
+    return {"ok": True}
+
+
+def failed(record):
+    """A failure reply: the import or the call raised; `record` is an `exception_record`."""
+    return {"ok": False, "error": record}
+
+
+def missing(name):
+    """A failure reply: the module has no function `name`."""
+    return {"ok": False, "missing": name}
+
+
+def unreadable(why):
+    """A failure reply: the value cannot cross (`why`, e.g. a `wire.WireError`'s message)."""
+    return {"ok": False, "unreadable": why}
+
+
+def load(path):
+    """A reference child's first message: the references module to import."""
+    return {"op": "load", "path": path}
+
+
+def check_load(message):
+    """The path from a `load` message; ProtocolError otherwise."""
+    if isinstance(message, dict) and set(message) == {"op", "path"} and message["op"] == "load" and isinstance(
+            message["path"], str):
+        return message["path"]
+    raise ProtocolError("a reference child's first message should name its module")
+
+
 def confined(unreadable="", error=None):
     """A student child's first message: confined, and the libraries it needs are readable (or why not)."""
     if error is not None:
-        return {"ok": False, "error": error}
-    return {"ok": False, "environment": unreadable} if unreadable else {"ok": True}
+        return failed(error)
+    return {"ok": False, "environment": unreadable} if unreadable else loaded()
 
 
 def check_confined(reply):
@@ -93,11 +135,78 @@ def check_reply(reply):
     raise ProtocolError("a failure reply of an unknown shape")
 
 
+# The fields of a `spawn` message, by the child's kind, with their types.
+LIMIT_FIELDS = {"file_size": int, "open_files": int, "processes": int}
+_COMMON_FIELDS = {"work": str, "limits": dict}  # its own work folder (made by the child), LIMIT_FIELDS
+SPAWN_FIELDS = {
+    "reference": _COMMON_FIELDS,
+    "student": {
+        **_COMMON_FIELDS,
+        "lab": str,  # the module to import
+        "submission": str,  # the folder that holds it
+        "probes": str,  # the probes file ("" when the lab has none)
+        "packages": str,  # the folder of the course's packages (labkit, custom_layers)
+        "forbid": list,  # dotted names to tripwire
+        "block": list,  # top-level packages to make unimportable and unreadable
+        "numpy_alone": bool,  # the numerical libraries beyond NumPy are blocked (a plain worker's child)
+        "read": list,  # what Landlock lets it read
+        "landlock": bool,  # whether to apply Landlock
+        "libraries": list,  # dotted modules to check it can read before the lab loads
+        "uid": (int, type(None)),  # the user to become (None: stay the worker's)
+    },
+}
+
+
 def spawn(kind, **fields):
-    """A control message asking a worker to fork a child of `kind` ("student" or "reference")."""
+    """A control message asking a worker to fork a child of `kind` ("student" or "reference"); see SPAWN_FIELDS."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    return {"op": "spawn", "kind": kind, **fields}
+    return check_spawn({"op": "spawn", "kind": kind, **fields})
+
+
+def check_spawn(message):
+    """`message` if it is a `spawn` with exactly its kind's fields, of their types; ProtocolError otherwise."""
+    if not (isinstance(message, dict) and message.get("op") == "spawn" and message.get("kind") in KINDS):
+        raise ProtocolError("not a spawn message")
+    wanted = SPAWN_FIELDS[message["kind"]]
+    fields = {key: value for key, value in message.items() if key not in ("op", "kind")}
+    if set(fields) != set(wanted):
+        raise ProtocolError(f"a spawn message whose fields are not {sorted(wanted)}: {sorted(fields)}")
+    for key, kind in wanted.items():
+        if not isinstance(fields[key], kind):
+            raise ProtocolError(f"a spawn message whose {key} is a {type(fields[key]).__name__}")
+    limits = fields["limits"]
+    if set(limits) != set(LIMIT_FIELDS) or not all(type(limits[key]) is int for key in LIMIT_FIELDS):
+        raise ProtocolError(f"a spawn message whose limits are not the integers {sorted(LIMIT_FIELDS)}")
+    return message
+
+
+def check_control(message):
+    """`message` if it is one the worker is asked (`spawn` or `ended`); ProtocolError otherwise."""
+    if isinstance(message, dict) and message.get("op") == "ended" and set(message) == {"op", "pid"} and type(
+            message["pid"]) is int:
+        return message
+    return check_spawn(message)
+
+
+def ready(pid):
+    """The worker's first message: its modules are imported; `pid` is its own, as it sees it."""
+    return {"ready": True, "pid": pid}
+
+
+def spawned(pid):
+    """The worker's answer to `spawn`: the child's pid, as the worker sees it."""
+    return {"pid": pid}
+
+
+def refused(why):
+    """The worker's answer to a control message it cannot act on."""
+    return {"error": why}
+
+
+def returncode(code):
+    """The worker's answer to `ended`: the child's return code, or None (not ended, or not known)."""
+    return {"returncode": code}
 
 
 def check_ready(reply):

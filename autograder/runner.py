@@ -215,6 +215,8 @@ class References:
         except (ChildLost, SandboxError) as error:
             self._child = None
             raise errors.GraderFault(f"the reference {name} did not finish: {error}") from None
+        if "missing" in reply:
+            raise errors.GraderFault(f"the references of {self._lab} have no function {name}")
         if not reply["ok"]:
             raise errors.GraderFault(f"the reference {name} failed: {explain_exception(reply['error'])}")
         return reply.get("value")

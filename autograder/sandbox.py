@@ -706,7 +706,7 @@ class Sandbox:
         shutil.copyfile(path, folder / Path(path).name)
         child = Child(self, self._worker(keras), self._message("reference"), Path(path).name)
         self.references.append(child)
-        reply = child.ask({"path": self.inside("references", Path(path).name)},
+        reply = child.ask(protocol.load(self.inside("references", Path(path).name)),
                           time.monotonic() + self.limits.import_timeout, self.limits.import_timeout)
         if not reply["ok"]:
             raise SandboxError(f"the references {Path(path).name} did not load: {reply.get('error')}")

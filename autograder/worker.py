@@ -60,29 +60,34 @@ def main():
     # What is loaded now is shared with every child until written; the children's collections
     # would write to every object's header (copying most of TensorFlow's heap), so they skip it.
     gc.freeze()
-    control.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
+    control.send(json.dumps(child.protocol.ready(os.getpid())).encode())
     while True:
         data, fds, _, _ = socket.recv_fds(control, MAX_CONTROL_BYTES, FDS_PER_CHILD)
         if not data:
             return  # the grader closed the socket: the grading is over
-        message = json.loads(data)
-        if message.get("op") == "ended":
-            for fd in fds:
-                os.close(fd)
-            control.send(json.dumps({"returncode": ENDED.pop(message["pid"], None)}).encode())
-            continue
-        if len(fds) != FDS_PER_CHILD:
-            for fd in fds:
-                os.close(fd)
-            control.send(json.dumps({"error": f"expected {FDS_PER_CHILD} descriptors, got {len(fds)}"}).encode())
-            continue
+        control.send(json.dumps(_act(control, child, data, fds)).encode())
+
+
+def _act(control, child, data, fds):
+    """Do what the control message `data` asks, with the descriptors `fds`; return the answer."""
+    protocol = child.protocol
+    try:
+        message = protocol.check_control(json.loads(data))
+        if message["op"] == "spawn" and len(fds) != FDS_PER_CHILD:
+            raise protocol.ProtocolError(f"expected {FDS_PER_CHILD} descriptors, got {len(fds)}")
+    except (ValueError, protocol.ProtocolError) as error:
+        message, answer = None, protocol.refused(str(error))
+    if message is not None and message["op"] == "spawn":
         pid = os.fork()
         if pid == 0:
             control.close()
             child.run(message, fds)
-        for fd in fds:
-            os.close(fd)
-        control.send(json.dumps({"pid": pid}).encode())
+        answer = protocol.spawned(pid)
+    elif message is not None:
+        answer = protocol.returncode(ENDED.pop(message["pid"], None))
+    for fd in fds:
+        os.close(fd)
+    return answer
 
 
 if __name__ == "__main__":
