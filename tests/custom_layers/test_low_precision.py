@@ -350,8 +350,8 @@ def test_mixed_float16_training_step_matches_keras(name):
             f"expected compile to wrap {name} in a LossScaleOptimizer"
         )
     # The float32 weights differ by at most 2 units in the last place of
-    # the layer's largest weight (measured: 2 on TensorFlow and JAX, 1.5
-    # on PyTorch): the same step as the same float32 formulas rearranged.
+    # the layer's largest weight (measured: 2 on TensorFlow and JAX, 1 on
+    # PyTorch): the same step, its float32 formulas rearranged.
     # After more steps the float16 forward pass amplifies such bits (a
     # weight with a flipped float16 rounding gets another gradient), so
     # one step is compared.

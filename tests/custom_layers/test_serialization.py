@@ -210,9 +210,9 @@ def own_optimizer(model):
 @pytest.mark.parametrize("name", OPTIMIZER_FORMS)
 def test_saved_optimizer_state_loads_and_steps_on_alike(name, policy, tmp_path):
     model, batch = trained_dense_model(OPTIMIZER_FORMS[name](), policy)
-    saved_iterations = keras.ops.convert_to_numpy(own_optimizer(model).iterations)
-    assert saved_iterations == SAVED_STEPS, (
-        f"test setup: {SAVED_STEPS} steps taken, iterations {saved_iterations}"
+    saved = keras.ops.convert_to_numpy(own_optimizer(model).iterations)
+    assert saved == SAVED_STEPS, (
+        f"test setup: {SAVED_STEPS} steps taken, iterations {saved}"
     )
     path = tmp_path / "model.keras"
     model.save(path)
@@ -241,4 +241,31 @@ def test_saved_optimizer_state_loads_and_steps_on_alike(name, policy, tmp_path):
         state(model),
         f"{name} under {policy}: one step after loading, against one step "
         "of the model that was never saved",
+    )
+
+
+@pytest.mark.all_backends
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        OPTIMIZER_FORMS["momentum"],
+        lambda: keras.optimizers.SGD(0.02, momentum=0.8),
+    ],
+    ids=["ours", "keras_sgd"],
+)
+def test_mixed_float16_file_loaded_under_float32_starts_from_zero_state(
+    make_optimizer, tmp_path
+):
+    """What the README says of such files, for ours as for Keras's SGD."""
+    model, _ = trained_dense_model(make_optimizer(), "mixed_float16")
+    path = tmp_path / "model.keras"
+    model.save(path)
+    with pytest.warns(UserWarning, match="optimizer"):
+        loaded = keras.saving.load_model(path)
+    wrapped = isinstance(loaded.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert not wrapped, "expected compile not to wrap outside mixed_float16"
+    iterations = keras.ops.convert_to_numpy(loaded.optimizer.iterations)
+    assert iterations == 0, (
+        "expected a mixed_float16 file loaded under the float32 policy to "
+        f"leave the optimizer's state at zero, got {iterations} iterations"
     )

@@ -139,8 +139,8 @@ def test_sparse_gradient_steps_as_its_dense_value(name, dtype):
             sparse_optimizer.apply([sparse], [on_sparse])
             dense_optimizer.apply([dense], [on_dense])
             sparse_values, dense_values = [on_sparse], [on_dense]
-        # 1e-6 is below a float16 or bfloat16 unit: equality there (seen
-        # on TensorFlow and JAX), float32's rounding of the scatter in float32.
+        # 1e-6 is below a float16 or bfloat16 unit, so equality there (seen
+        # on TensorFlow and JAX); in float32 it allows the scatter's rounding.
         np.testing.assert_allclose(
             ops.convert_to_numpy(ops.cast(sparse_values[0], "float32")),
             ops.convert_to_numpy(ops.cast(dense_values[0], "float32")),
