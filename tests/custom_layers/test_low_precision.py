@@ -142,15 +142,18 @@ def test_state_of_low_precision_weights_is_float32(name):
     )
 
 
-def fit_losses(optimizer, digits, policy, epochs=2):
-    """Train the digits MLP under the dtype `policy`; return model, losses.
+def fit_losses(optimizer, data, policy, epochs=2):
+    """Train the digits MLP on `data` (x, y) under the dtype `policy`.
 
-    Under "mixed_float16", `compile` wraps the optimizer in Keras's
-    `LossScaleOptimizer`, as it does for its own.
+    Returns the model and its losses. The weights start from one seed, so
+    two calls begin at the same point. Under "mixed_float16", `compile`
+    wraps the optimizer in Keras's `LossScaleOptimizer`, as it does for
+    its own.
     """
-    x_train, _, y_train, _ = digits
+    x, y = data
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(policy)
+    keras.utils.set_random_seed(0)
     try:
         model = keras.Sequential(
             [
@@ -166,9 +169,7 @@ def fit_losses(optimizer, digits, policy, epochs=2):
         )
     finally:
         keras.config.set_dtype_policy(previous)
-    history = model.fit(
-        x_train, y_train, batch_size=64, epochs=epochs, verbose=0
-    )
+    history = model.fit(x, y, batch_size=64, epochs=epochs, verbose=0)
     return model, history.history["loss"]
 
 
@@ -191,9 +192,10 @@ def fit_losses(optimizer, digits, policy, epochs=2):
 def test_low_precision_mlp_fit_stays_finite_like_keras(
     make_optimizer, make_keras, dtype, digits
 ):
-    _, theirs = fit_losses(make_keras(), digits, dtype)
+    x_train, _, y_train, _ = digits
+    _, theirs = fit_losses(make_keras(), (x_train, y_train), dtype)
     assert np.all(np.isfinite(theirs)), f"test setup: Keras gave {theirs}"
-    model, ours = fit_losses(make_optimizer(), digits, dtype)
+    model, ours = fit_losses(make_optimizer(), (x_train, y_train), dtype)
     assert np.all(np.isfinite(ours)) and ours[-1] < ours[0], (
         f"expected finite, falling {dtype} losses as Keras's optimizer gives "
         f"({theirs}), got {ours}"
@@ -257,3 +259,114 @@ def test_low_precision_momentum_equals_keras_sgd(case, dtype):
         err_msg=f"expected {dtype} weights with {case} to move as Keras's "
         "SGD(0.25, momentum=0.5) moves them",
     )
+
+
+# Each of our optimizers and Keras's built-in with the same settings. Adam's
+# epsilon is 0 because ours adds it to sqrt(v_hat) and Keras's to sqrt(v).
+# AMSGrad's beta_2 is 0 because ours keeps the maximum of v_hat and Keras's
+# the maximum of v: with beta_2 = 0 the correction 1 - beta_2**t is exactly
+# 1 and the two maxima are one and the same.
+KERAS_COUNTERPARTS = {
+    "adam": (
+        lambda: AdamOptimizer(0.05, epsilon=0.0),
+        lambda: keras.optimizers.Adam(0.05, epsilon=0.0),
+    ),
+    "amsgrad": (
+        lambda: AdamOptimizer(0.05, beta_2=0.0, epsilon=0.0, amsgrad=True),
+        lambda: keras.optimizers.Adam(
+            0.05, beta_2=0.0, epsilon=0.0, amsgrad=True
+        ),
+    ),
+    "momentum": (
+        lambda: MomentumOptimizer(0.1, beta=0.9),
+        lambda: keras.optimizers.SGD(0.1 * (1 - 0.9), momentum=0.9),
+    ),
+    "nesterov": (
+        lambda: MomentumOptimizer(0.1, beta=0.9, nesterov=True),
+        lambda: keras.optimizers.SGD(
+            0.1 * (1 - 0.9), momentum=0.9, nesterov=True
+        ),
+    ),
+}
+
+
+def spread_gradient(t, size=16):
+    """Step `t`'s gradient: no zeros (epsilon is 0), magnitudes 1e-3 to 10."""
+    rng = np.random.default_rng(t)
+    return rng.normal(size=size) * np.geomspace(1e-3, 10, size)
+
+
+@pytest.mark.parametrize("name", KERAS_COUNTERPARTS)
+@pytest.mark.parametrize("dtype", LOW_PRECISION)
+def test_low_precision_step_is_keras_float32_step_rounded(name, dtype):
+    """The step of Keras's optimizer on float32 state, rounded to `dtype`.
+
+    Keras's built-in keeps a float16 weight's state in float16 (its Adam
+    gives inf and NaN here), ours in float32, so the independent route is
+    Keras's optimizer on a float32 variable reset to zero before every
+    `apply`: minus that variable is its step, unrounded. The gradients do
+    not depend on the weights, so both states see the same ones.
+    """
+    ours, theirs = KERAS_COUNTERPARTS[name]
+    rounding = LOW_PRECISION[dtype]
+    initial = np.random.default_rng(99).normal(size=16).astype(rounding)
+    weight = keras.Variable(initial.astype("float32"), dtype=dtype)
+    optimizer, reference = ours(), theirs()
+    origin = keras.Variable(np.zeros(16, dtype="float32"))
+    expected = initial
+    for t in range(30):
+        g = spread_gradient(t).astype(rounding).astype("float32")
+        optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [weight])
+        origin.assign(np.zeros(16, dtype="float32"))
+        reference.apply([keras.ops.convert_to_tensor(g)], [origin])
+        step = -keras.ops.convert_to_numpy(origin)
+        expected = (expected - step.astype(rounding)).astype(rounding)
+    # Equality, seen on TensorFlow, JAX and PyTorch. The float32 steps
+    # themselves are not always equal (momentum's formula is Keras's
+    # rearranged; PyTorch rounds Adam's powers otherwise): they differ in
+    # their last float32 bits, far below a float16 or bfloat16 unit, which
+    # rounding the step to the weight's dtype absorbed in all 30 steps.
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(keras.ops.cast(weight, "float32")),
+        expected.astype("float32"),
+        err_msg=f"expected {name}'s {dtype} weights to move by Keras's "
+        f"float32 step, rounded to {dtype}, at every step",
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", KERAS_COUNTERPARTS)
+def test_mixed_float16_training_step_matches_keras(name):
+    """One `fit` step under "mixed_float16", ours and Keras's loss-scaled."""
+    ours, theirs = KERAS_COUNTERPARTS[name]
+    rng = np.random.default_rng(0)
+    # Normal inputs, unlike the digits' constant pixels: no weight has a
+    # zero gradient, which epsilon = 0 would turn into 0 / 0.
+    data = (rng.normal(size=(64, 64)), rng.integers(0, 10, 64))
+    model, _ = fit_losses(ours(), data, "mixed_float16", epochs=1)
+    reference, _ = fit_losses(theirs(), data, "mixed_float16", epochs=1)
+    for m in (model, reference):
+        assert isinstance(m.optimizer, keras.optimizers.LossScaleOptimizer), (
+            f"expected compile to wrap {name} in a LossScaleOptimizer"
+        )
+    # The float32 weights differ by at most 2 units in the last place of
+    # the layer's largest weight (measured: 2 on TensorFlow and JAX, 1 on
+    # PyTorch): the same step, its float32 formulas rearranged.
+    # After more steps the float16 forward pass amplifies such bits (a
+    # weight with a flipped float16 rounding gets another gradient), so
+    # one step is compared.
+    for ours_w, theirs_w in zip(
+        model.trainable_weights, reference.trainable_weights
+    ):
+        a = keras.ops.convert_to_numpy(ours_w)
+        b = keras.ops.convert_to_numpy(theirs_w)
+        ulp = np.spacing(np.max(np.abs(b)))
+        np.testing.assert_allclose(
+            a,
+            b,
+            rtol=0,
+            atol=2 * ulp,
+            err_msg=f"expected {name}'s mixed_float16 {ours_w.path} to be "
+            "Keras's after one step, within 2 units in the last place of "
+            "its largest weight",
+        )
