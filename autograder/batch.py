@@ -342,7 +342,7 @@ def gradebook(out, students, labs, errors=None):
 
 
 def run(folder, out, jobs=2, force=False, limits=Limits(), progress=True, labs=None, unconfined=False,
-        scheduler=None):
+        remote=None):
     """Grade every submission in `folder` into `out`; return the students graded now.
 
     Args:
@@ -351,7 +351,8 @@ def run(folder, out, jobs=2, force=False, limits=Limits(), progress=True, labs=N
         progress: show a progress bar on stderr.
         labs: the assignment's labs (default: every lab of the course).
         unconfined: run student code without the sandbox's walls.
-        scheduler: a Dask scheduler's address: grade on its workers instead of here (`jobs` is then theirs).
+        remote: grade elsewhere instead of here: remote(todo, limits, labs, unconfined) -> (student, outcome)
+            as each ends, e.g. `cluster.grade` with its client (`jobs` is then the cluster's).
     """
     everyone = submissions(folder)
     labs = tuple(labs or course.lab_names())
@@ -359,9 +360,8 @@ def run(folder, out, jobs=2, force=False, limits=Limits(), progress=True, labs=N
     out.mkdir(parents=True, exist_ok=True)
     todo = {student: entry for student, entry in everyone.items() if force or not _done(out, student)}
     report.write_atomic(out / "gradebook.csv", gradebook(out, everyone, labs))
-    if scheduler:
-        from autograder import cluster  # only a cluster batch needs Dask
-        ended = cluster.grade(cluster.connect(scheduler), todo, limits, labs, unconfined)
+    if remote is not None:
+        ended = remote(todo, limits, labs, unconfined)
     else:
         ended = _locally(todo, out, limits, labs, unconfined, jobs)
     done, errors = [], {}

@@ -31,7 +31,6 @@ solution whose generated regions are out of date.
 """
 
 import ast
-import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -253,18 +252,6 @@ def build(check=False, solutions=course.SOLUTIONS, labs=course.LABS):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text)
     return stale
-
-
-def stale():
-    """What `python -m autograder build` would rewrite: paths relative to the course root.
-
-    Compares sources only (an unexecuted solution notebook is not stale
-    here), so `release` can refuse an out-of-date labs/ or notebooks/labs.
-    """
-    from autograder import notebooks  # notebooks builds on this module
-
-    labs = [os.path.normpath(f"labs/{name}") for name in build(check=True)]  # ../solutions/x: solutions/x
-    return labs + notebooks.build_notebooks(check=True, run=False)
 
 
 def in_student_bundle(root=course.ROOT):

@@ -10,7 +10,7 @@ The notebook's current code is the cells the kernel ran successfully: for
 each cell the last successful run, placed where the cell first ran (a cell
 edited and re-run keeps its place); cells that never ran successfully, the
 set-up and check cells, `check(...)` lines, IPython magics and `!` lines are
-left out (`notebooks.kernel_code`). That is what the kernel's namespace was
+left out (`notebook_code.kernel_code`). That is what the kernel's namespace was
 built from, saved or not; a cell deleted after it ran still counts, as its
 definitions still live in the kernel (restart the kernel to forget them).
 Messages name cells as IPython does: `Cell In[12], line 3`.
@@ -41,7 +41,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import course, notebooks
+from autograder import course, notebook_code
 from autograder.graded import LAB_HELPERS
 
 _state = {"lab": None, "recorder": None}
@@ -73,7 +73,7 @@ class _Recorder:
     def code(self, lab):
         """The module's text of the recorded cells (see the module docstring)."""
         ran = sorted(entry for entry in self.cells.values() if entry[2] is not None)
-        return notebooks.kernel_code([(number, source) for _, number, source in ran], f"{lab}.ipynb")
+        return notebook_code.kernel_code([(number, source) for _, number, source in ran], f"{lab}.ipynb")
 
 
 def watch(lab):

@@ -193,7 +193,7 @@ def _grade(args):
 def _release(args):
     _instructor_only("release")
     labs = args.labs or course.lab_names()
-    if stale := build.stale():
+    if stale := notebooks.out_of_date():
         raise errors.CannotGrade(f"{', '.join(stale)} out of date: run `python -m autograder build` first")
     progress = None if args.quiet else lambda line: print(line, flush=True)
     out = release.release(args.out, labs, with_reference=args.with_reference, progress=progress)
@@ -206,7 +206,7 @@ def _batch(args):
     skipped = [] if args.force else batch.already_graded(args.submissions, args.out)
     try:
         graded = batch.run(args.submissions, args.out, jobs=args.jobs, force=args.force, limits=_limits(args),
-                           labs=args.labs, unconfined=args.unconfined, scheduler=args.scheduler)
+                           labs=args.labs, unconfined=args.unconfined, remote=_remote(args.scheduler))
     except KeyboardInterrupt:
         # The same command resumes: a rerun skips whoever was graded (without --force, which would grade them again).
         again = shlex.join(["python", "-m", "autograder", *(word for word in args.argv if word != "--force")])
@@ -234,6 +234,15 @@ def _export(args):
     _instructor_only("export")
     print(f"wrote {gradescope.export(args.out, timeout=args.timeout, memory_mb=args.memory_mb, labs=args.labs)}")
     return errors.OK
+
+
+def _remote(address):
+    """`batch.run`'s remote grading on the Dask scheduler at `address` (None: grade here)."""
+    if address is None:
+        return None
+    from autograder import cluster  # only a cluster batch needs Dask
+
+    return cluster.on(address)
 
 
 COMMANDS = {"build": _build, "grade": _grade, "release": _release, "batch": _batch, "serve": _serve,

@@ -19,6 +19,7 @@ folder): both unpickle the tasks, which name this module.
 """
 
 import atexit
+import functools
 import io
 import os
 import shutil
@@ -136,6 +137,11 @@ def connect(address):
         return Client(address, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError, ValueError) as error:
         raise SubmissionError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
+def on(address):
+    """`batch.run`'s `remote`: the batch graded on the Dask cluster whose scheduler is at `address`."""
+    return functools.partial(grade, connect(address))
 
 
 def grade(client, todo, limits, labs, unconfined):

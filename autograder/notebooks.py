@@ -1,4 +1,4 @@
-"""Notebooks from the lab sources, and lab code back from a student's notebook.
+"""Notebooks from the lab sources (build time; reading a student's notebook is `notebook_code`).
 
 `build.parse` splits each solution into cells; this module makes the two
 notebooks of a lab from those cells: `notebooks/solutions/` (the solution)
@@ -16,13 +16,6 @@ figures cell (for a lab with `save_figures`) prints why there are no figures
 yet instead of stopping "Run All" while exercises are unfinished, and draws
 none while nbgrader runs the notebook.
 
-For grading, `extract_code` turns a notebook back into a module: its code
-cells in order (the `check` and test cells left out), IPython magics and shell
-escapes commented out, each cell headed by `# In[N]:` so that line numbers
-in messages can be given back as cells (`name_cells`). `kernel_code` does the
-same for the cells a kernel ran (`autograder.check`), numbered as Jupyter
-numbers them.
-
 For nbgrader, `nbgrader_course` lays out a course folder: a config whose
 generate_assignment clears regions as `build` does (hints and # STUB lines
 kept), and per lab a source notebook with the check cells and one
@@ -38,14 +31,9 @@ import tempfile
 from pathlib import Path
 
 from autograder import build, course
+from autograder.notebook_code import CHECK_TAG, nbformat_module
 
 NOTEBOOKS = course.ROOT / "notebooks"
-EXTRACTED = "# Code cells of {name}, extracted for grading.\n"
-KERNEL = "# Cells run in the kernel of {name}, extracted for grading.\n"
-CELL = re.compile(r"^# In\[(\d+)\]:$")
-MAGIC = re.compile(r"^\s*[%!]")
-CHECK_CALL = re.compile(r"^(check|assert_passes)\(.*\)\s*(#.*)?$")
-CHECK_TAG = "check"
 FIND_COURSE = '''# Set-up: run this cell first. It finds the course folder (the one holding labkit/)
 # above this notebook, so that the lab's imports work from any folder.
 import sys
@@ -158,16 +146,8 @@ def _check_metadata(lab, cell_id):
             "tags": ["locked", CHECK_TAG], "deletable": False, "editable": False}
 
 
-def _nbformat():
-    """nbformat, imported where a notebook is made, read or written: it costs seconds (its JSON
-    schema's grammars), which grading a .py file should not pay."""
-    import nbformat
-
-    return nbformat
-
-
 def _new_notebook():
-    notebook = _nbformat().v4.new_notebook()
+    notebook = nbformat_module().v4.new_notebook()
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -176,7 +156,7 @@ def _new_notebook():
 
 
 def _add(notebook, kind, source, cell_id, metadata):
-    v4 = _nbformat().v4
+    v4 = nbformat_module().v4
     new = v4.new_markdown_cell if kind == "markdown" else v4.new_code_cell
     notebook.cells.append(new(source, id=cell_id, metadata=metadata))
 
@@ -355,7 +335,7 @@ def _sources(notebook):
 
 def _write(notebook, path):
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_nbformat().writes(notebook) + "\n")
+    path.write_text(nbformat_module().writes(notebook) + "\n")
 
 
 def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NOTEBOOKS):
@@ -372,7 +352,7 @@ def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NO
         for kind, notebook in made.items():
             target = Path(folder) / kind / f"{lab}.ipynb"
             if target.exists():
-                written = _nbformat().reads(target.read_text(), as_version=4)
+                written = nbformat_module().reads(target.read_text(), as_version=4)
                 # A solution notebook written with --no-execute is stale until it is run.
                 unrun = run and kind == "solutions" and not _executed(written)
                 if _sources(written) == _sources(notebook) and not unrun:
@@ -383,77 +363,11 @@ def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NO
     return stale
 
 
-def is_check_cell(source, tags=()):
-    """Whether a code cell is the grader's (set-up, check or test cell), not the lab's code.
+def out_of_date():
+    """What `python -m autograder build` would rewrite: paths relative to the course root.
 
-    A cell of only `check(...)`/`assert_passes(...)` lines and comments counts: left in, each
-    test cell nbgrader runs would change the kernel's code and have `assert_passes` grade again.
+    Compares sources only (an unexecuted solution notebook is not stale
+    here), so `release` can refuse an out-of-date labs/ or notebooks/labs.
     """
-    return (CHECK_TAG in tags or "from autograder.check import" in source
-            or all(not line.strip() or line.lstrip().startswith("#") or CHECK_CALL.match(line)
-                   for line in source.splitlines()))
-
-
-def _module(header, cells):
-    """A module's text of [(cell number, source)]: magics and `check(...)` lines commented out."""
-    parts = [header]
-    for number, source in cells:
-        lines = source.splitlines()
-        if lines and lines[0].lstrip().startswith("%%"):
-            lines = [f"# {line}" for line in lines]  # a cell magic: the whole cell is not Python
-        parts.append(f"# In[{number}]:\n")
-        parts.extend(f"# {line}\n" if MAGIC.match(line) or CHECK_CALL.match(line) else f"{line}\n"
-                     for line in lines)
-        parts.append("\n")
-    return "".join(parts)
-
-
-def extract_code(path):
-    """The code cells of a notebook as a module's text; raise ValueError if unreadable."""
-    path = Path(path)
-    try:
-        notebook = _nbformat().read(path, as_version=4)
-    except Exception as error:  # nbformat raises JSON, validation and key errors alike
-        raise ValueError(f"{path.name} could not be read as a notebook ({type(error).__name__}: {error})") from None
-    return extract_code_from(notebook, path.name)
-
-
-def extract_code_from(notebook, name):
-    """The code cells of a notebook object as a module's text (see `extract_code`)."""
-    return _module(EXTRACTED.format(name=name), [
-        (number, cell.source) for number, cell in enumerate(notebook.cells, start=1)
-        if cell.cell_type == "code" and not is_check_cell(cell.source, cell.metadata.get("tags", ()))])
-
-
-def kernel_code(cells, name):
-    """The module's text of the cells a kernel ran, [(execution count, source)], in that order."""
-    return _module(KERNEL.format(name=name), [(number, source) for number, source in cells
-                                              if not is_check_cell(source)])
-
-
-def name_cells(message, lab, code):
-    """Rewrite `lab.py", line N` in a message as the notebook cell and line it came from."""
-    cells, starts = {}, {}
-    for number, line in enumerate(code.splitlines(), start=1):
-        if match := CELL.match(line):
-            starts[number] = int(match[1])
-            current = number
-        elif starts:
-            cells[number] = (starts[current], number - current)
-    from_kernel = code.startswith(KERNEL.split("{")[0])
-
-    def cell_of(match):
-        line = int(match["line"])
-        if line not in cells:
-            return match[0]
-        cell, within = cells[line]
-        if from_kernel:  # as IPython names the cells it ran
-            return f"Cell In[{cell}], line {within}"
-        return f"{match['file'] or ''}{lab}.ipynb{match['quote']}, cell {cell}, line {within}"
-
-    return re.sub(rf'(?P<file>File ")?{re.escape(lab)}\.py(?P<quote>"?), line (?P<line>\d+)', cell_of, message)
-
-
-def is_extracted(text):
-    """Whether a module's text was made from a notebook by `extract_code` or `kernel_code`."""
-    return text.startswith((EXTRACTED.split("{")[0], KERNEL.split("{")[0]))
+    labs = [os.path.normpath(f"labs/{name}") for name in build.build(check=True)]  # ../solutions/x: solutions/x
+    return labs + build_notebooks(check=True, run=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import confine, course, errors, notebooks, protocol, report, wire
+from autograder import confine, course, errors, notebook_code, protocol, report, wire
 from autograder.graded import Failure, ReferenceCalls, RemoteError, StudentError, explain_exception
 from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError
 from autograder.submission import LabFile
@@ -391,9 +391,9 @@ def _cell_namer(lab_file):
     if lab_file.module is None:
         return str
     code = lab_file.module.read_text()
-    if not notebooks.is_extracted(code):  # a notebook's cells, or a kernel's (check())
+    if not notebook_code.is_extracted(code):  # a notebook's cells, or a kernel's (check())
         return str
-    return lambda text: notebooks.name_cells(text, lab_file.lab, code)
+    return lambda text: notebook_code.name_cells(text, lab_file.lab, code)
 
 
 def grade(files, limits=Limits(), on_test=None, unconfined=False, tests=None, reference_cache=None, sandbox=None):

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder import course, errors, notebooks
+from autograder import course, errors, notebook_code
 
 MAX_ZIP_BYTES = 200 * 2**20
 MAX_ZIP_FILES = 2000
@@ -146,7 +146,7 @@ def _as_lab_file(lab, top, path, status, links_inside, scratch, note=""):
     except SubmissionError as error:
         return LabFile(lab, None, origin, problem=str(error), note=note)
     try:
-        code = copy.read_text(errors="replace") if path.suffix == ".py" else notebooks.extract_code(copy)
+        code = copy.read_text(errors="replace") if path.suffix == ".py" else notebook_code.extract_code(copy)
     except ValueError as error:
         return LabFile(lab, None, origin, problem=str(error), note=note)
     if no_code(code):

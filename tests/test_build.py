@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from autograder import build, course
+from autograder import build, course, notebooks
 
 
 def test_region_becomes_raise_with_its_hint():
@@ -87,7 +87,7 @@ def test_the_solutions_generated_regions_are_up_to_date():
 
 
 def test_labs_and_notebooks_are_up_to_date_with_the_solutions():
-    stale = build.stale()
+    stale = notebooks.out_of_date()
     assert not stale, f"out of date: {stale}; run `python -m autograder build`"
 
 

@@ -50,7 +50,8 @@ def _without_timing(results):
 def test_a_class_graded_on_the_cluster_is_the_local_batchs(two_workers, classroom, tmp_path):
     here, there = tmp_path / "here", tmp_path / "there"
     batch.run(classroom, here, limits=FAST, progress=False, labs=[LAB])
-    graded = batch.run(classroom, there, limits=FAST, progress=False, labs=[LAB], scheduler=two_workers.address)
+    graded = batch.run(classroom, there, limits=FAST, progress=False, labs=[LAB],
+                       remote=cluster.on(two_workers.address))
     assert sorted(graded) == ["ada", "bob", "cy", "dee"]
     assert (there / "gradebook.csv").read_text() == (here / "gradebook.csv").read_text(), \
         "the cluster's gradebook should be the local batch's"
@@ -80,7 +81,7 @@ def test_a_worker_killed_mid_grading_costs_no_student(two_workers, tmp_path):
     out = tmp_path / "out"
     graded = []
     grading = threading.Thread(target=lambda: graded.extend(
-        batch.run(folder, out, progress=False, labs=[LAB], scheduler=two_workers.address)))
+        batch.run(folder, out, progress=False, labs=[LAB], remote=cluster.on(two_workers.address))))
     grading.start()
     victim = two_workers.workers[0]
     deadline = time.monotonic() + START_SECONDS

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from helpers import ROOT
 
-from autograder import check, course, notebooks
+from autograder import check, course, notebook_code, notebooks
 
 LAB = "lab01_gradient_descent"
 
@@ -77,8 +77,8 @@ def test_the_code_is_each_cell_at_its_first_place_as_last_run_successfully():
 
 
 def test_messages_name_kernel_cells_as_ipython_does():
-    code = notebooks.kernel_code([(7, "x = 1\ny = 1 / 0")], f"{LAB}.ipynb")
-    message = notebooks.name_cells(f'File "{LAB}.py", line 4, in <module>', LAB, code)
+    code = notebook_code.kernel_code([(7, "x = 1\ny = 1 / 0")], f"{LAB}.ipynb")
+    message = notebook_code.name_cells(f'File "{LAB}.py", line 4, in <module>', LAB, code)
     assert message == "Cell In[7], line 2, in <module>", message
 
 
@@ -144,7 +144,7 @@ def test_the_code_cells_of_a_fresh_student_notebook_run_without_a_traceback(lab,
     monkeypatch.chdir(tmp_path)  # a figures cell writes into the working folder
     namespace = {"__name__": "__main__"}  # as in a kernel: the figures cell runs too
     for cell in student_notebook(lab).cells:
-        if cell.cell_type == "code" and notebooks.CHECK_TAG not in cell.metadata["tags"]:
+        if cell.cell_type == "code" and notebook_code.CHECK_TAG not in cell.metadata["tags"]:
             exec(compile(cell.source, cell.id, "exec"), namespace)
 
 

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from helpers import FAST, ROOT
 
-from autograder import course, notebooks, runner
+from autograder import course, notebook_code, notebooks, runner
 from autograder.submission import open_submission
 
 LABS = course.lab_names()
@@ -42,7 +42,7 @@ def test_both_notebooks_mark_the_same_cells_for_nbgrader(lab):
     for ours, theirs in marked:
         assert ours.source != theirs.source, f"{theirs.id} is a solution cell left as the solution"
     for cell in student.values():
-        if cell.cell_type == "markdown" or notebooks.CHECK_TAG in cell.metadata["tags"]:
+        if cell.cell_type == "markdown" or notebook_code.CHECK_TAG in cell.metadata["tags"]:
             # a check cell has no nbgrader metadata (autograde would reject it), only Jupyter's lock
             assert cell.metadata.get("nbgrader", {}).get("locked", True) and cell.metadata["editable"] is False, cell.id
 
@@ -119,7 +119,7 @@ def test_extracted_code_keeps_cells_apart_and_comments_magics():
         nbformat.v4.new_code_cell("!ls\nx = 1"),
         nbformat.v4.new_code_cell("%%time\ny = 2"),
     ])
-    code = notebooks.extract_code_from(notebook, "lab99_x.ipynb")
+    code = notebook_code.extract_code_from(notebook, "lab99_x.ipynb")
     assert "# In[2]:\n# !ls\nx = 1\n" in code and "# In[3]:\n# %%time\n# y = 2\n" in code, code
 
 
