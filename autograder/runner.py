@@ -332,52 +332,63 @@ def grade_lab(lab_name, lab_file, limits=Limits(), tests=None, on_test=None, unt
     tests = course.load_tests(lab_name) if tests is None else tests
     if not isinstance(lab_file, LabFile):
         lab_file = LabFile.of(lab_name, lab_file)
-    error = lab_file.problem
-    result = LabResult(lab_name, error=error, note=lab_file.note)
-    order = {id(test): index for index, test in enumerate(tests)}
-    done = []
-    where = _cell_namer(lab_file)
-
-    def record(test_result, test):
-        # Messages name notebook cells at once, so that every results.json written on the way does.
-        test_result.message = where(test_result.message)
-        result.error = where(result.error)
-        done.append((order[id(test)], test_result))
-        result.tests = [item for _, item in sorted(done, key=lambda pair: pair[0])]
-        if on_test is not None:
-            on_test(result)
-
-    if error:  # said once, for the lab; its tests just score 0
+    progress = _Progress(lab_name, lab_file, tests, on_test)
+    if lab_file.problem:  # said once, for the lab; its tests just score 0
         for test in tests:
-            record(TestResult.unscored(test), test)
-        return result
+            progress.record(test, TestResult.unscored(test))
+        return progress.result
     own = sandbox is None
     sandbox = sandbox or open_sandbox(limits, [lab_name])
     try:
         sandbox.stage(lab_name, lab_file.module, course.probes_file(lab_name))
         session = LabSession(sandbox, lab_name, limits, record_references, reference_cache, submission_deadline)
         for test in _order(tests):
-            child = None  # this test's own
-            if not result.error and not session.expired():
-                child, result.error = session.child(test.forbid, test.withhold)
-                if result.error and session.expired():  # the budget, not the module, stopped the import
-                    result.error = ""
-            if session.expired() and not result.error:
-                if child is not None:
-                    child.close()
-                record(TestResult.unscored(test, session.out_of_time), test)
-                continue
-            if result.error:  # the module does not import: said once, for the lab
-                record(TestResult.unscored(test), test)
-                continue
-            test_result = session.run(test, child)
-            record(test_result, test)
+            test_result = _attempt(session, test, progress.result)
+            progress.record(test, test_result)
             if until_failure and not test_result.passed:
-                return result
+                break
     finally:
         if own:
             sandbox.close()
-    return result
+    return progress.result
+
+
+class _Progress:
+    """A lab's `LabResult` as its tests end: in the order they are written, notebook cells named, reported."""
+
+    def __init__(self, lab_name, lab_file, tests, on_test):
+        self.result = LabResult(lab_name, error=lab_file.problem, note=lab_file.note)
+        self._order = {id(test): index for index, test in enumerate(tests)}
+        self._done = []
+        self._where = _cell_namer(lab_file)
+        self._on_test = on_test
+
+    def record(self, test, test_result):
+        """Add `test`'s result, and say so (`on_test`)."""
+        # Messages name notebook cells at once, so that every results.json written on the way does.
+        test_result.message = self._where(test_result.message)
+        self.result.error = self._where(self.result.error)
+        self._done.append((self._order[id(test)], test_result))
+        self.result.tests = [item for _, item in sorted(self._done, key=lambda pair: pair[0])]
+        if self._on_test is not None:
+            self._on_test(self.result)
+
+
+def _attempt(session, test, lab_result):
+    """Run `test` in a fresh child, or say why it did not run: the lab's module does not import
+    (kept in `lab_result.error`, said once for the lab), or the lab's time budget is spent."""
+    child = None
+    if not lab_result.error and not session.expired():
+        child, lab_result.error = session.child(test.forbid, test.withhold)
+        if lab_result.error and session.expired():  # the budget, not the module, stopped the import
+            lab_result.error = ""
+    if session.expired() and not lab_result.error:
+        if child is not None:
+            child.close()
+        return TestResult.unscored(test, session.out_of_time)
+    if lab_result.error:
+        return TestResult.unscored(test)
+    return session.run(test, child)
 
 
 def open_sandbox(limits, labs, unconfined=False):
