@@ -682,12 +682,13 @@ class Sandbox:
         folder = ("labs", lab_name)
         probes = self.scratch / "labs" / lab_name / "probes.py"
         hidden = set(block) | {name.split(".")[0] for name in forbid}  # unreadable on purpose
-        read = [*confine.SYSTEM_READ, *confine.DEVICES_READ, *confine.python_roots(),
-                self.inside("runtime"), self.inside("packages"), self.inside(*folder)]
+        system = [*confine.SYSTEM_READ, *confine.DEVICES_READ, *confine.python_roots()]
+        read = [*system, self.inside("runtime"), self.inside("packages"), self.inside(*folder)]
         message = self._message(
             "student", lab=lab_name, submission=self.inside(*folder, "submission"),
             probes=self.inside(*folder, "probes.py") if probes.exists() else "",
             packages=self.inside("packages"), forbid=list(forbid), block=sorted(block), read=read,
+            beneath=[*system, self.inside(), "/proc"],  # all the child's paths: its work folder, its /proc entry
             libraries=[name for name in libraries if name.split(".")[0] not in self._checked_libraries | hidden],
             landlock=bool(self.confinement.landlock_abi), uid=self.uid, numpy_alone=not keras)
         child = Child(self, self._worker(keras), message, lab_name)

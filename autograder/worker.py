@@ -72,10 +72,14 @@ def main():
                 os.close(fd)
             control.send(json.dumps({"error": f"expected {FDS_PER_CHILD} descriptors, got {len(fds)}"}).encode())
             continue
+        try:
+            layer = child.exclusion_layer(message)
+        except OSError:
+            layer = None  # the child leaves the packages out in its own ruleset
         pid = os.fork()
         if pid == 0:
             control.close()
-            child.run(message, fds)
+            child.run(message, fds, layer)
         for fd in fds:
             os.close(fd)
         control.send(json.dumps({"pid": pid}).encode())
