@@ -229,6 +229,41 @@ def allowlist(roots, excluded, real=False):
     return allowed
 
 
+# (excluded folders, the folders the rules are beneath) -> a Landlock ruleset that allows those folders
+# without the excluded ones: made by the worker once for every child that leaves out the same packages
+# (hundreds of rules, one per entry of the folders split around them), inherited by each fork, and
+# closed in the child before any other code runs.
+EXCLUSION_LAYERS = {}
+
+
+def _blocked(message):
+    """The packages of `message["block"]` this process has not loaded (a loaded one is tripwired instead)."""
+    return [package for package in message["block"]
+            if package not in sys.modules and package not in sys.stdlib_module_names]
+
+
+def _top_level(packages):
+    """Those of `packages` that are top-level (found without importing anything)."""
+    return [package for package in packages if "." not in package]
+
+
+def exclusion_layer(message):
+    """In the worker, before it forks a student child: the ruleset (fd) that allows `message["beneath"]`
+    (folders that hold every path of the child's own ruleset, the same for every child) without the
+    top-level packages it blocks, made once per set; None if there are none or Landlock is not used.
+
+    Applied as a layer of its own, under the child's own ruleset (`_confine`): a path is open only if
+    both allow it, so the two together allow what one ruleset without the excluded folders would.
+    """
+    if message["kind"] != "student" or not message["landlock"]:
+        return None
+    excluded = frozenset(_package_folders(_top_level(_blocked(message))))
+    key = (excluded, tuple(message["beneath"]))
+    if excluded and key not in EXCLUSION_LAYERS:
+        EXCLUSION_LAYERS[key] = landlock.ruleset(write=allowlist(message["beneath"], excluded))
+    return EXCLUSION_LAYERS.get(key)
+
+
 def reset_random_state():
     """Same seeds before every call, so a submission's grade never varies."""
     random.seed(SEED)
@@ -323,9 +358,17 @@ def _become_user(message):
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def run(message, fds):
-    """Serve as the child `message` (a `protocol.spawn`) describes, on the pipes `fds`; never returns."""
+def run(message, fds, layer=None):
+    """Serve as the child `message` (a `protocol.spawn`) describes, on the pipes `fds`; never returns.
+
+    `layer`: its `exclusion_layer`, if any (the worker's other rulesets are closed here: a process that
+    holds a ruleset may add rules to it, and so to every later child's).
+    """
     status = 0
+    for rules in EXCLUSION_LAYERS.values():
+        if rules != layer:
+            os.close(rules)
+    EXCLUSION_LAYERS.clear()
     try:
         request_fd, response_fd = _settle(fds)
         if message["kind"] == "reference":
@@ -333,7 +376,7 @@ def run(message, fds):
             _become_user({**message, "uid": None})
             _serve_reference(request_fd, response_fd)
         else:
-            _serve_student(message, request_fd, response_fd)
+            _serve_student(message, request_fd, response_fd, layer)
     except BaseException:
         traceback.print_exc()  # the grader's own failure: shown in the test's output
         status = 70
@@ -343,15 +386,17 @@ def run(message, fds):
         os._exit(status)
 
 
-def _confine(message):
+def _confine(message, layer):
     """Block, disarm, then close the file view and drop privileges: all before any student code runs.
 
+    `layer`: the worker's `exclusion_layer`, which leaves out the top-level blocked packages (None:
+    the child's own ruleset leaves them out).
     """
     # A package the worker has loaded (or the standard library) stays, its forbidden names
     # tripwired; the others become unreachable.
-    blocked = [package for package in message["block"]
-               if package not in sys.modules and package not in sys.stdlib_module_names]
-    excluded = _package_folders(blocked)  # found before the finder that refuses them is in place
+    blocked = _blocked(message)
+    left = sorted(set(blocked) - set(_top_level(blocked))) if layer is not None else blocked
+    excluded = _package_folders(left)  # found before the finder that refuses them is in place
     sys.meta_path.insert(0, _Blocked(blocked, message["numpy_alone"]))
     excluded |= disarm(message["forbid"])
     work = _work_folder(message)
@@ -362,6 +407,8 @@ def _confine(message):
     with open("/proc/self/oom_score_adj", "w") as adjust:
         adjust.write(str(OOM_FIRST))  # when memory runs out, the kernel kills a student's child first
     _become_user(message)
+    if layer is not None:
+        landlock.restrict(layer)
     if rules is not None:
         landlock.restrict(rules)
 
@@ -393,11 +440,11 @@ def _unreadable_library(names):
     return ""
 
 
-def _serve_student(message, request_fd, response_fd):
-    """Confine, import the student's lab (and the probes), then serve it."""
+def _serve_student(message, request_fd, response_fd, layer):
+    """Confine (within the worker's `layer`), import the student's lab (and the probes), then serve it."""
     submission = message["submission"]
     try:
-        _confine(message)
+        _confine(message, layer)
     except BaseException as error:
         send(response_fd, protocol.confined(error=protocol.exception_record(error, "")))
         return

@@ -129,6 +129,17 @@ class CgroupMeter:
         """Move the calling process into the cgroup (a worker calls it before it starts)."""
         self._write("cgroup.procs", os.getpid())
 
+    def pids(self):
+        """The pids (text) of every process in the cgroup or one below it: the sandbox's own, all of them.
+
+        The kernel keeps the list: a process forked inside stays inside, orphaned or not, and none can
+        move out (a move needs write access above the cgroup; one the sandbox could make below it counts).
+        """
+        found = []
+        for folder, _, _ in os.walk(self.folder):
+            found += (_read(os.path.join(folder, "cgroup.procs")) or "").split()
+        return found
+
     def over(self, pids, tmpfs):
         """Whether the sandbox uses more than the cap: never seen here, the kernel acts first."""
         return False
@@ -172,6 +183,10 @@ class ProcMeter:
 
     def enter(self):
         """Nothing to join: the estimate follows the processes wherever they are."""
+
+    def pids(self):
+        """None: nothing keeps a list of the sandbox's processes here (every process may be one)."""
+        return None
 
     @staticmethod
     def _resident_unshared(pid):

@@ -150,6 +150,7 @@ SPAWN_FIELDS = {
         "block": list,  # top-level packages to make unimportable and unreadable
         "numpy_alone": bool,  # the numerical libraries beyond NumPy are blocked (a plain worker's child)
         "read": list,  # what Landlock lets it read
+        "beneath": list,  # folders holding every path of "read": the worker's shared Landlock layer allows them
         "landlock": bool,  # whether to apply Landlock
         "libraries": list,  # dotted modules to check it can read before the lab loads
         "uid": (int, type(None)),  # the user to become (None: stay the worker's)

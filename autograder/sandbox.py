@@ -132,23 +132,23 @@ def _stat_fields(pid):
         return stat.read().rsplit(b")", 1)[1].split()
 
 
-def process_table():
-    """pid -> (ppid, start time in clock ticks, threads) for every live process.
+def process_table(pids=None):
+    """pid -> (ppid, start time in clock ticks, threads) for every live process (of `pids` if given).
 
     Zombies (ended, not yet collected by their parent) are left out: they hold nothing.
     """
+    if pids is None:
+        pids = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
     table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+    for pid in pids:
         try:
-            fields = _stat_fields(entry.name)
+            fields = _stat_fields(pid)
         except OSError:
             continue  # it exited while we looked
         if fields[0] == b"Z":
             continue
         # After the name: state ppid ... num_threads is the 18th, starttime the 20th.
-        table[int(entry.name)] = (int(fields[1]), int(fields[19]), int(fields[17]))
+        table[int(pid)] = (int(fields[1]), int(fields[19]), int(fields[17]))
     return table
 
 
@@ -302,7 +302,7 @@ class Worker:
         In its own PID namespace the worker sees other numbers: the last of a
         process's NSpid numbers is the worker's.
         """
-        for pid in descendants(self.process.pid, process_table()):
+        for pid in descendants(self.process.pid, self.sandbox.process_table()):
             try:
                 with open(f"/proc/{pid}/status") as status:
                     line = next(line for line in status if line.startswith("NSpid:"))
@@ -445,7 +445,7 @@ class Child:
                         return reply
                 if time.monotonic() - self._checked >= POLL_SECONDS:  # /proc scans cost: not on every read
                     self._checked = time.monotonic()
-                    table = process_table()
+                    table = self.sandbox.process_table()
                     if self.pid not in table:
                         return self._last_reply(check)
                     self._check_limits(table, deadline, timeout)
@@ -506,7 +506,7 @@ class Child:
     def _how_it_ended(self):
         returncode = None
         for _ in range(200):  # a moment for the child to finish dying and its worker to collect it
-            if self.pid not in process_table() and (returncode := self.worker.ended(self.inner_pid)) is not None:
+            if self.pid not in self.sandbox.process_table() and (returncode := self.worker.ended(self.inner_pid)) is not None:
                 break
             time.sleep(0.01)
         if returncode == -signal.SIGKILL and self.sandbox.meter.oom_kills() > self._oom_kills:
@@ -551,7 +551,7 @@ class Child:
 
     def kill(self):
         """Kill the child and everything the code in it started."""
-        _kill_until_gone(lambda: self.sandbox.student_processes(self, process_table()))
+        _kill_until_gone(lambda: self.sandbox.student_processes(self, self.sandbox.process_table()))
 
     def close(self):
         """Stop the child and kill what it left running."""
@@ -682,12 +682,13 @@ class Sandbox:
         folder = ("labs", lab_name)
         probes = self.scratch / "labs" / lab_name / "probes.py"
         hidden = set(block) | {name.split(".")[0] for name in forbid}  # unreadable on purpose
-        read = [*confine.SYSTEM_READ, *confine.DEVICES_READ, *confine.python_roots(),
-                self.inside("runtime"), self.inside("packages"), self.inside(*folder)]
+        system = [*confine.SYSTEM_READ, *confine.DEVICES_READ, *confine.python_roots()]
+        read = [*system, self.inside("runtime"), self.inside("packages"), self.inside(*folder)]
         message = self._message(
             "student", lab=lab_name, submission=self.inside(*folder, "submission"),
             probes=self.inside(*folder, "probes.py") if probes.exists() else "",
             packages=self.inside("packages"), forbid=list(forbid), block=sorted(block), read=read,
+            beneath=[*system, self.inside(), "/proc"],  # all the child's paths: its work folder, its /proc entry
             libraries=[name for name in libraries if name.split(".")[0] not in self._checked_libraries | hidden],
             landlock=bool(self.confinement.landlock_abi), uid=self.uid, numpy_alone=not keras)
         child = Child(self, self._worker(keras), message, lab_name)
@@ -711,6 +712,11 @@ class Sandbox:
         if not reply["ok"]:
             raise SandboxError(f"the references {Path(path).name} did not load: {reply.get('error')}")
         return child
+
+    def process_table(self):
+        """`process_table` of the sandbox's processes, from the cgroup that holds them all where there is one:
+        a few files read instead of every process of the machine at every poll. Elsewhere, of every process."""
+        return process_table(self.meter.pids())
 
     def tmpfs_usage(self):
         """(bytes, files and folders) of the workers' work files held in memory (their tmpfs)."""
@@ -755,7 +761,7 @@ class Sandbox:
             child.close()
         self.children, self.references = [], []
         _kill_until_gone(lambda: [pid for worker in self.workers.values()
-                                  for pid in descendants(worker.python_pid, process_table())])
+                                  for pid in descendants(worker.python_pid, self.process_table())])
         shutil.rmtree(self.scratch / "references", ignore_errors=True)
         shutil.rmtree(self.scratch / "labs", ignore_errors=True)
         (self.scratch / "labs").mkdir(mode=0o755)

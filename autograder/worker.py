@@ -78,10 +78,14 @@ def _act(control, child, data, fds):
     except (ValueError, protocol.ProtocolError) as error:
         message, answer = None, protocol.refused(str(error))
     if message is not None and message["op"] == "spawn":
+        try:
+            layer = child.exclusion_layer(message)
+        except OSError:
+            layer = None  # the child leaves the packages out in its own ruleset
         pid = os.fork()
         if pid == 0:
             control.close()
-            child.run(message, fds)
+            child.run(message, fds, layer)
         answer = protocol.spawned(pid)
     elif message is not None:
         answer = protocol.returncode(ENDED.pop(message["pid"], None))

@@ -10,6 +10,7 @@ as Gradescope's container would have it:
   baseline commit (what the change cost; its worktree is made and removed
   here), and this engine on only the labs the baseline had (like for like:
   the course has grown since);
+- the CPU the grading process itself uses (watching its children), confined and by the baseline;
 - one Keras lab checked once the Keras worker is warm (a check in a
   notebook, or the next lab of a grading).
 
@@ -39,13 +40,22 @@ ONE_CORE = ["taskset", "-c", "0"]
 KERAS_LABS = ["lab04_logic_gates", "lab06_optimizers"]  # the first warms the worker, the second is timed
 
 
+def own_cpu(pid):
+    """CPU seconds the process `pid` used itself (user and system), not counting its children."""
+    fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def timed(command, cwd=ROOT):
+    """(wall seconds, the last line printed, CPU seconds of the grading process itself) of `command`."""
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}")
-    return seconds, done.stdout.strip().splitlines()[-1]
+    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        output = process.stdout.read()
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # ended, not yet collected: its times stay
+        seconds, cpu = time.perf_counter() - started, own_cpu(process.pid)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output[-2000:]}")
+    return seconds, output.strip().splitlines()[-1], cpu
 
 
 def whole_course(python, cwd, extra=()):
@@ -87,7 +97,8 @@ def main():
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, capture_output=True)
         shutil.rmtree(kept, ignore_errors=True)
-    median = {name: statistics.median(seconds for seconds, _ in found) for name, found in runs.items()}
+    median = {name: statistics.median(seconds for seconds, _, _ in found) for name, found in runs.items()}
+    cpu = {name: statistics.median(seconds for _, _, seconds in found) for name, found in runs.items()}
     warm = statistics.median(warm_keras_check() for _ in range(args.repeat))
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}, {args.repeat} runs each, one core")
     print(f"whole course, confined:          {median['confined']:6.1f} s   ({runs['confined'][0][1]})")
@@ -97,6 +108,8 @@ def main():
           f"{median['confined'] / median['unconfined']:.2f} (target <= 1.2)")
     print(f"whole course, baseline {args.baseline_rev}: {median['baseline']:6.1f} s   confined / baseline = "
           f"{median['confined'] / median['baseline']:.2f} (target <= 1.2; target 30 s)")
+    print(f"the grader's own CPU, confined:  {cpu['confined']:6.1f} s   confined / baseline = "
+          f"{cpu['confined'] / cpu['baseline']:.2f} (the watch of the children; the baseline's: {cpu['baseline']:.1f} s)")
     print(f"the baseline's labs, confined:   {median['their labs']:6.1f} s   same labs / baseline = "
           f"{median['their labs'] / median['baseline']:.2f} (their labs: {theirs.count(',') + 1})")
     print(f"one Keras lab, worker warm:      {warm:6.1f} s   (target 3 s)")

@@ -10,8 +10,8 @@ from autograder import protocol
 LIMITS = {"file_size": 1 << 20, "open_files": 256, "processes": 64}
 STUDENT = {"work": "/sandbox/work/student-1", "limits": LIMITS, "lab": "lab01_gradient_descent",
            "submission": "/sandbox/labs/lab01/submission", "probes": "", "packages": "/sandbox/packages",
-           "forbid": [], "block": ["scipy"], "numpy_alone": True, "read": ["/usr"], "landlock": True,
-           "libraries": ["numpy"], "uid": None}
+           "forbid": [], "block": ["scipy"], "numpy_alone": True, "read": ["/usr"], "beneath": ["/usr"],
+           "landlock": True, "libraries": ["numpy"], "uid": None}
 
 
 def test_a_student_spawn_with_its_fields_passes():

@@ -179,6 +179,24 @@ def test_descriptors_inherited_from_the_worker_lead_nowhere(hostile, worker):
     assert not outside, f"the {worker} worker's child holds descriptors that lead outside its folder: {outside}"
 
 
+def test_a_child_holds_none_of_the_landlock_layers_its_worker_keeps(tmp_path):
+    # The worker keeps a layer per set of blocked packages, for all its children: one that a child still
+    # held could be given rules that would open every later child's view.
+    if not confine.environment().landlock_abi:
+        pytest.skip("the kernel has no Landlock")
+    sandbox = runner.open_sandbox(FAST, [LAB])
+    try:
+        sandbox.stage(LAB, write_walls(tmp_path), None)
+        for block in (("tqdm",), ()):  # two sets: the worker keeps two layers before it forks the second
+            child = sandbox.student(LAB, block=block)
+            assert child.wait_for_import()["ok"], "the hostile lab imports"
+        reply = child.ask(protocol.request("call", "fds", [], {}), time.monotonic() + 30, 30)
+    finally:
+        sandbox.close()
+    held = {fd: target for fd, target in reply["value"].items() if "landlock" in target}
+    assert not held, f"the child holds Landlock rulesets its worker made: {held}"
+
+
 # Replies the grader must not trust: checked by the parent's own functions, then sent by a student.
 
 def _body(value):
