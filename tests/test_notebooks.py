@@ -16,7 +16,7 @@ LAB = "lab01_gradient_descent"
 
 
 def read(kind, lab):
-    return nbformat.read(notebooks.NOTEBOOKS / kind / f"{lab}.ipynb", as_version=4)
+    return nbformat.read(course.notebook_file(lab, solution=kind == "solutions"), as_version=4)
 
 
 def test_notebooks_are_up_to_date_with_the_sources():
