@@ -217,7 +217,7 @@ def _parsed_imports(path, modified, top_only):
 
 def _lab_files(lab):
     """The trusted files that say what a lab imports: its student version, probes and references."""
-    return [path for path in (LABS / f"{lab}.py", probes_file(lab), references_file(lab))
+    return [path for path in (student_file(lab), probes_file(lab), references_file(lab))
             if path is not None and path.exists()]
 
 
@@ -228,7 +228,7 @@ def uses_keras(lab):
 
 def imports_keras_at_top(lab):
     """Whether `lab`'s module cannot even load without Keras."""
-    path = LABS / f"{lab}.py"
+    path = student_file(lab)
     return path.exists() and any(name.split(".")[0] in KERAS for name in _imports(path, top_only=True))
 
 
@@ -254,8 +254,8 @@ def libraries(lab):
 def plain_preload(labs):
     """The modules the plain worker imports for grading `labs`: what their student versions import
     at the top, Keras and TensorFlow left out (the plain worker serves the tests that forbid them)."""
-    names = {name for lab in labs if (LABS / f"{lab}.py").exists()
-             for name in _imports(LABS / f"{lab}.py", top_only=True)}
+    names = {name for lab in labs if student_file(lab).exists()
+             for name in _imports(student_file(lab), top_only=True)}
     return _importable(name for name in names if name.split(".")[0] not in KERAS)
 
 
