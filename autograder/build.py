@@ -1,6 +1,6 @@
 """Make the student labs from the instructor's solutions, in one pass over cells.
 
-A solution `solutions/labNN_*.py` is a jupytext "percent" script: `# %%`
+A solution `course/labNN_*/solution.py` is a jupytext "percent" script: `# %%`
 starts a code cell, `# %% [markdown]` a Markdown cell, and what comes before
 the first marker (the module docstring, the imports) is the opening cell.
 `parse` splits a solution into `Cell`s once; everything generated comes from
@@ -214,46 +214,44 @@ def generate_regions(source):
     return "".join(out)
 
 
-def generate_solutions(check=False, solutions=course.SOLUTIONS):
+def shown(path, folder):
+    """`path` as `build` names it: relative to the folder that holds `folder` (course/..., labs/...)."""
+    return Path(path).relative_to(Path(folder).parent).as_posix()
+
+
+def generate_solutions(check=False, source=course.COURSE):
     """Rewrite the generated regions of the solutions; return the names of those that were out of date."""
     stale = []
-    for solution in solution_files(solutions):
+    for solution in course.solution_files(source).values():
         text = solution.read_text()
         generated = generate_regions(text)
         if generated != text:
-            stale.append(solution.name)
+            stale.append(shown(solution, source))
             if not check:
                 solution.write_text(generated)
     return stale
 
 
-def solution_files(solutions=course.SOLUTIONS):
-    """The solution files, in course order."""
-    return course.lab_files(solutions)
-
-
-def build(check=False, solutions=course.SOLUTIONS, labs=course.LABS):
-    """Write labs/ from solutions/; return the names of the files that were out of date.
+def build(check=False, source=course.COURSE, labs=course.LABS):
+    """Write labs/<lab>.py from each lab's solution; return the names of the files that were out of date.
 
     The solutions' regions generated from `custom_layers` are brought up to
-    date first; a solution that was not is reported as `../solutions/<name>`
-    (the names are relative to labs/).
+    date first, and reported too when they were not (course/<lab>/solution.py).
 
     Args:
         check: only report what is out of date, write nothing.
+        source: the course folder (`course.COURSE`), one folder per lab.
+        labs: where the student versions go.
     """
-    stale = [f"../solutions/{name}" for name in generate_solutions(check, solutions)]
-    for solution in solution_files(solutions):
-        target = Path(labs) / solution.name
-        text = student_version(solution.read_text(), solution.name)
+    stale = generate_solutions(check, source)
+    for lab, solution in course.solution_files(source).items():
+        target = Path(labs) / f"{lab}.py"
+        text = student_version(solution.read_text(), shown(solution, source))
         if not target.exists() or target.read_text() != text:
-            stale.append(target.name)
+            stale.append(shown(target, labs))
             if not check:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text)
     return stale
 
 
-def in_student_bundle(root=course.ROOT):
-    """Whether this grader runs from a student bundle (it has no solutions/ folder)."""
-    return not (Path(root) / "solutions").is_dir()

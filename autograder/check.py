@@ -131,7 +131,7 @@ def select(lab, selectors, tests=None, quiet=False):
     tests = [test for test in course.load_tests(lab) if not test.hidden] if tests is None else tests
     if not selectors:
         return list(tests)
-    functions = _functions(course.GRADED / f"{lab}.py")
+    functions = _functions(course.graded_file(lab))
     calls = {}
     for test in tests:
         node = functions.get(test.function.__name__)

@@ -9,7 +9,7 @@ Only then does the student's module load. The child judges nothing: it
 sends back raw values, and every comparison happens in the grader.
 
 A reference child never loads student code: it runs the functions of a
-lab's `tests/references` module, whose text the grader sends it.
+lab's references (course/<lab>/references.py), whose text the grader sends it.
 
 This file is loaded by path inside the sandbox, so it imports only the
 standard library, NumPy and the runtime files beside it.

@@ -40,7 +40,7 @@ def parser():
     main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
 
-    make = commands.add_parser("build", help="regenerate labs/ and notebooks/ from solutions/")
+    make = commands.add_parser("build", help="regenerate labs/ and notebooks/ from the solutions in course/")
     make.add_argument("--check", action="store_true",
                       help="only check that labs/ and notebooks/ are up to date (exit 1 if not)")
     make.add_argument("--no-execute", action="store_true",
@@ -122,13 +122,13 @@ def _limits(args):
 
 def _instructor_only(command):
     """Refuse an instructor's command inside a student bundle, which has no solutions."""
-    if build.in_student_bundle():
-        raise errors.CannotGrade(f"`{command}` is for instructors: this folder is a student bundle (no solutions/)")
+    if not course.has_solutions():
+        raise errors.CannotGrade(f"`{command}` is for instructors: this folder is a student bundle (no solutions)")
 
 
 def _build(args):
     _instructor_only("build")
-    stale = [f"labs/{name}" for name in build.build(check=args.check)]
+    stale = build.build(check=args.check)
     stale += notebooks.build_notebooks(check=args.check, run=not args.no_execute)
     if args.check:
         print("labs/ and notebooks/ are up to date" if not stale else "out of date: " + ", ".join(stale))

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import cache
@@ -16,12 +17,11 @@ from pathlib import Path
 from autograder import wire
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
+# What a person writes for a lab lives in one folder, COURSE/<lab>/ (see `lab_folder`); `build` writes
+# the student versions from it, to LABS and notebooks/.
+COURSE = ROOT / "course"
 LABS = ROOT / "labs"
-GRADED = ROOT / "tests" / "graded"
-PROBES = ROOT / "tests" / "probes"
-REFERENCES = ROOT / "tests" / "references"
-GOLDEN = ROOT / "tests" / "golden"
+NOTEBOOKS = ROOT / "notebooks"  # notebooks/labs (the student's) and notebooks/solutions, by `build`
 # References that answer no exercise, so the student bundle computes them itself where it has no
 # golden value (a description of the student's own model): functions of this grader module.
 PUBLIC_REFERENCES_FILE = ROOT / "autograder" / "keras_models.py"
@@ -37,7 +37,7 @@ LABKIT = ROOT / "labkit"
 CUSTOM_LAYERS = ROOT / "custom_layers"
 PACKAGES = (LABKIT, CUSTOM_LAYERS)
 # Everything that decides a grade: the engine and what the course grades by.
-GRADING_FILES = (ROOT / "autograder", SOLUTIONS, GRADED, PROBES, REFERENCES, GOLDEN, *PACKAGES)
+GRADING_FILES = (ROOT / "autograder", COURSE, *PACKAGES)
 # This installation's own secret, made on first use and never in the repository or a student bundle: it
 # keys which digits are held out (`heldout_key`). Graders that must agree (a cluster's workers, the
 # Gradescope export) carry the same file.
@@ -46,7 +46,7 @@ HELDOUT_SECRET = ROOT / ".heldout-secret"
 
 @dataclass(frozen=True)
 class GradedTest:
-    """One graded test of one lab, as found in tests/graded/<lab>.py."""
+    """One graded test of one lab, as found in its `graded_file`."""
 
     lab: str
     number: str  # shown to students: the same in every bundle (hidden tests are numbered apart)
@@ -64,9 +64,89 @@ class GradedTest:
         return self.function.__name__
 
 
+def lab_folder(lab, course=COURSE):
+    """course/<lab>/: everything of `lab` a person writes (its solution, graded tests, probes, ...)."""
+    return Path(course) / lab
+
+
+def solution_file(lab, course=COURSE):
+    """The instructor's solution of `lab`, the source `build` makes its student files from."""
+    return lab_folder(lab, course) / "solution.py"
+
+
+def graded_file(lab, course=COURSE):
+    """The graded tests of `lab` (run in the grader, they hold the expected values)."""
+    return lab_folder(lab, course) / "graded.py"
+
+
+def golden_file(lab, course=COURSE):
+    """The golden values `release` records for `lab`'s public tests (only in a student bundle)."""
+    return lab_folder(lab, course) / "golden.json"
+
+
+def student_file(lab):
+    """labs/<lab>.py, the student version `build` writes from `solution_file(lab)`."""
+    return LABS / f"{lab}.py"
+
+
+def notebook_file(lab, solution=False, folder=NOTEBOOKS):
+    """The student notebook of `lab` that `build` writes (or, with `solution`, the executed solution one)."""
+    return Path(folder) / ("solutions" if solution else "labs") / f"{lab}.ipynb"
+
+
+def _if_there(path):
+    return path if path.exists() else None
+
+
+def probes_file(lab):
+    """The helpers `lab`'s graded tests run in the student's process, or None when it needs none."""
+    return _if_there(lab_folder(lab) / "probes.py")
+
+
+def references_file(lab):
+    """The trusted references of `lab`'s graded tests (run where no student code runs), or None."""
+    return _if_there(lab_folder(lab) / "references.py")
+
+
+def mutants_file(lab):
+    """`lab`'s plausible mistakes, each of which must lose points, or None."""
+    return _if_there(lab_folder(lab) / "mutants.py")
+
+
+def grader_files(lab):
+    """The files of `lab` a grader reads besides its student version: graded tests, probes, references."""
+    return [path for path in (graded_file(lab), probes_file(lab), references_file(lab)) if path is not None]
+
+
+def course_labs(course=COURSE):
+    """The labs that have a folder in `course`, in course order."""
+    return [folder.name for folder in sorted(Path(course).glob(LAB_GLOB)) if folder.is_dir()]
+
+
 def lab_names():
     """The labs that have graded tests, in course order."""
-    return [path.stem for path in lab_files(GRADED)]
+    return [lab for lab in course_labs() if graded_file(lab).exists()]
+
+
+def solution_files(course=COURSE):
+    """lab -> its solution file, for every lab that has one, in course order."""
+    return {lab: solution_file(lab, course) for lab in course_labs(course) if solution_file(lab, course).exists()}
+
+
+def has_solutions(course=COURSE):
+    """Whether the course folder holds the instructor's solutions (a student bundle's does not)."""
+    return bool(solution_files(course))
+
+
+def copy_solutions(dest, labs=None):
+    """Copy the solutions (of `labs`, default every one) into `dest` as <lab>.py, the flat form a
+    submission has; return `dest`."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for lab, path in solution_files().items():
+        if labs is None or lab in labs:
+            shutil.copyfile(path, dest / f"{lab}.py")
+    return dest
 
 
 def lab_files(folder, suffix=".py"):
@@ -87,7 +167,7 @@ def load_tests(lab):
     hidden one, so the student bundle, which has no hidden tests, numbers
     every visible test as the full grader does.
     """
-    path = GRADED / f"{lab}.py"
+    path = graded_file(lab)
     spec = importlib.util.spec_from_file_location(f"graded_{lab}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -111,18 +191,6 @@ def number_key(number):
     """A test number's place in number order: "3.2" before "3.10", the visible tests before "3.h1"."""
     lab, _, k = number.partition(".")
     return int(lab), k.startswith("h"), int(k.removeprefix("h"))
-
-
-def probes_file(lab):
-    """tests/probes/<lab>.py, or None when the lab's tests need no probes."""
-    path = PROBES / f"{lab}.py"
-    return path if path.exists() else None
-
-
-def references_file(lab):
-    """tests/references/<lab>.py, or None when the lab's tests need no references."""
-    path = REFERENCES / f"{lab}.py"
-    return path if path.exists() else None
 
 
 KERAS = ("keras", "tensorflow")
@@ -149,7 +217,7 @@ def _parsed_imports(path, modified, top_only):
 
 def _lab_files(lab):
     """The trusted files that say what a lab imports: its student version, probes and references."""
-    return [path for path in (LABS / f"{lab}.py", probes_file(lab), references_file(lab))
+    return [path for path in (student_file(lab), probes_file(lab), references_file(lab))
             if path is not None and path.exists()]
 
 
@@ -160,7 +228,7 @@ def uses_keras(lab):
 
 def imports_keras_at_top(lab):
     """Whether `lab`'s module cannot even load without Keras."""
-    path = LABS / f"{lab}.py"
+    path = student_file(lab)
     return path.exists() and any(name.split(".")[0] in KERAS for name in _imports(path, top_only=True))
 
 
@@ -186,8 +254,8 @@ def libraries(lab):
 def plain_preload(labs):
     """The modules the plain worker imports for grading `labs`: what their student versions import
     at the top, Keras and TensorFlow left out (the plain worker serves the tests that forbid them)."""
-    names = {name for lab in labs if (LABS / f"{lab}.py").exists()
-             for name in _imports(LABS / f"{lab}.py", top_only=True)}
+    names = {name for lab in labs if student_file(lab).exists()
+             for name in _imports(student_file(lab), top_only=True)}
     return _importable(name for name in names if name.split(".")[0] not in KERAS)
 
 
@@ -199,7 +267,7 @@ def reference_key(name, args, kwargs):
 @cache
 def golden_values(lab):
     """reference_key -> value, recorded by `release` for the student bundle (empty where none)."""
-    path = GOLDEN / f"{lab}.json"
+    path = golden_file(lab)
     if not path.exists():
         return {}
     return {key: wire.from_plain(value) for key, value in json.loads(path.read_text()).items()}

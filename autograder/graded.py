@@ -1,11 +1,11 @@
 """What a graded test is written with.
 
-A graded test is a function in `tests/graded/<lab>.py`, marked with
+A graded test is a function in `course/<lab>/graded.py`, marked with
 `@graded(points=...)`, whose docstring is the name students see. It runs in
 the grader's process and receives `lab`, a stand-in for the student's module:
 `lab.sigmoid(0.8)` calls the student's `sigmoid` inside the grading child and
 returns the plain data it gave back; `lab.probes.name(...)` runs a helper from
-`tests/probes/<lab>.py` in the child, for calls that need more than data (a
+`course/<lab>/probes.py` in the child, for calls that need more than data (a
 callable argument, a Keras model). The test then judges that data with the
 `expect_*` functions below, whose failures explain themselves in words:
 
@@ -18,7 +18,7 @@ callable argument, a Keras model). The test then judges that data with the
 Expected values live only here, in the parent; the child never sees them.
 A reference that needs more than a closed form (a Keras layer's output, a
 reference implementation that would answer the exercise) comes from
-`lab.references.name(...)`: a function of `tests/references/<lab>.py`, run
+`lab.references.name(...)`: a function of `course/<lab>/references.py`, run
 where no student code ever ran, never shipped to students.
 """
 
@@ -32,7 +32,7 @@ LAB_HELPERS = ("probes", "references")
 
 
 class ReferenceCalls:
-    """`lab.references.name(*args, **kwargs)`: run tests/references/<lab>.py's `name` on plain data.
+    """`lab.references.name(*args, **kwargs)`: run course/<lab>/references.py's `name` on plain data.
 
     Each test's `lab` carries its own, routed to `call(name, args, kwargs)`:
     the grading's references (`runner.References`); arguments and results

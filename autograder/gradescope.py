@@ -49,7 +49,6 @@ exec "$python" -m autograder grade "$root/submission" --json "$root/results/resu
 """
 
 SHIPPED = ("autograder", *(package.name for package in course.PACKAGES))
-PER_LAB = ("labs", "tests/graded", "tests/probes", "tests/references")
 
 
 class ExportError(errors.CannotGrade):
@@ -94,9 +93,7 @@ def export(out, timeout=Limits.timeout, memory_mb=MEMORY_MB, labs=None):
             for path in sorted((course.ROOT / folder).rglob("*.py")):
                 if "__pycache__" not in path.parts:
                     _add(archive, path, path.relative_to(course.ROOT).as_posix())
-        for folder in PER_LAB:
-            for lab in labs:
-                path = course.ROOT / folder / f"{lab}.py"
-                if path.exists():
-                    _add(archive, path, path.relative_to(course.ROOT).as_posix())
+        for lab in labs:
+            for path in (course.student_file(lab), *course.grader_files(lab)):
+                _add(archive, path, path.relative_to(course.ROOT).as_posix())
     return out

@@ -33,7 +33,6 @@ from pathlib import Path
 from autograder import build, course
 from autograder.notebook_code import CHECK_TAG, nbformat_module
 
-NOTEBOOKS = course.ROOT / "notebooks"
 FIND_COURSE = '''# Set-up: run this cell first. It finds the course folder (the one holding labkit/)
 # above this notebook, so that the lab's imports work from any folder.
 import sys
@@ -172,7 +171,7 @@ def make_notebooks(cells, lab, tests=None):
             graded tests gets no check cells).
     """
     if tests is None:
-        tests = course.load_tests(lab) if (course.GRADED / f"{lab}.py").exists() else []
+        tests = course.load_tests(lab) if course.graded_file(lab).exists() else []
     visible = [test for test in tests if not test.hidden]
     solution, student = _new_notebook(), _new_notebook()
     shared = []  # (kind, solution source, student source, is an exercise)
@@ -208,7 +207,7 @@ def make_notebooks(cells, lab, tests=None):
 NBGRADER_CONFIG = """# nbgrader's configuration for the course's labs, written by autograder.notebooks.nbgrader_course.
 import sys
 
-sys.path.insert(0, {root!r})  # the course repository: autograder/ and tests/graded/
+sys.path.insert(0, {root!r})  # the course repository: autograder/ and course/
 from autograder import notebooks
 
 c = get_config()
@@ -292,7 +291,7 @@ def nbgrader_preprocessors():
             for step in GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default()]
 
 
-def nbgrader_course(folder, labs, solutions=course.SOLUTIONS, exchange=None):
+def nbgrader_course(folder, labs, exchange=None):
     """Lay out an nbgrader course in `folder`: its config and one assignment per lab (source/<lab>/<lab>.ipynb).
 
     Returns:
@@ -304,8 +303,9 @@ def nbgrader_course(folder, labs, solutions=course.SOLUTIONS, exchange=None):
     (folder / "nbgrader_config.py").write_text(
         NBGRADER_CONFIG.format(root=str(course.ROOT), folder=str(folder), exchange=str(exchange)))
     for lab in labs:
-        path = Path(solutions) / f"{lab}.py"
-        _write(nbgrader_notebook(build.parse(path.read_text(), path.name), lab), folder / "source" / lab / f"{lab}.ipynb")
+        path = course.solution_file(lab)
+        _write(nbgrader_notebook(build.parse(path.read_text(), build.shown(path, course.COURSE)), lab),
+               folder / "source" / lab / f"{lab}.ipynb")
     return folder
 
 
@@ -330,7 +330,12 @@ def _executed(notebook):
 
 
 def _sources(notebook):
-    return [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
+    return generated_from(notebook), [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
+
+
+def generated_from(notebook):
+    """The mark `build` leaves in the notebooks it writes (metadata.autograder.generated), or None."""
+    return notebook.metadata.get("autograder", {}).get("generated")
 
 
 def _write(notebook, path):
@@ -338,28 +343,32 @@ def _write(notebook, path):
     path.write_text(nbformat_module().writes(notebook) + "\n")
 
 
-def build_notebooks(check=False, run=True, solutions=course.SOLUTIONS, folder=NOTEBOOKS):
+def build_notebooks(check=False, run=True, source=course.COURSE, folder=course.NOTEBOOKS):
     """Write notebooks/solutions and notebooks/labs; return the paths that were out of date.
 
+    Each notebook is marked as generated (`generated_from`), naming the solution it comes from.
+
     Args:
-        check: only report what is out of date (by cell sources and metadata).
+        check: only report what is out of date (by the mark, cell sources and metadata).
         run: execute the solution notebooks that are written, so they carry outputs.
+        source: the course folder (`course.COURSE`), one folder per lab.
     """
     stale = []
-    for path in build.solution_files(solutions):
-        lab = path.stem
-        made = dict(zip(("solutions", "labs"), make_notebooks(build.parse(path.read_text(), path.name), lab)))
-        for kind, notebook in made.items():
-            target = Path(folder) / kind / f"{lab}.ipynb"
+    for lab, path in course.solution_files(source).items():
+        origin = build.shown(path, source)
+        made = zip((True, False), make_notebooks(build.parse(path.read_text(), origin), lab))
+        for solution, notebook in made:
+            notebook.metadata["autograder"] = {"generated": f"by `python -m autograder build` from {origin}"}
+            target = course.notebook_file(lab, solution, folder)
             if target.exists():
                 written = nbformat_module().reads(target.read_text(), as_version=4)
                 # A solution notebook written with --no-execute is stale until it is run.
-                unrun = run and kind == "solutions" and not _executed(written)
+                unrun = run and solution and not _executed(written)
                 if _sources(written) == _sources(notebook) and not unrun:
                     continue
-            stale.append(str(target.relative_to(Path(folder).parent)))
+            stale.append(build.shown(target, folder))
             if not check:
-                _write(execute(notebook) if run and kind == "solutions" else notebook, target)
+                _write(execute(notebook) if run and solution else notebook, target)
     return stale
 
 
@@ -369,5 +378,4 @@ def out_of_date():
     Compares sources only (an unexecuted solution notebook is not stale
     here), so `release` can refuse an out-of-date labs/ or notebooks/labs.
     """
-    labs = [os.path.normpath(f"labs/{name}") for name in build.build(check=True)]  # ../solutions/x: solutions/x
-    return labs + build_notebooks(check=True, run=False)
+    return build.build(check=True) + build_notebooks(check=True, run=False)

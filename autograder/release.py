@@ -72,12 +72,19 @@ def public_tests(source):
 def _golden(lab, public, limits, sandbox):
     """The reference values the public tests of `lab` use, recorded by grading the solution in `sandbox`."""
     recorded = {}
-    result = runner.grade_lab(lab, course.SOLUTIONS / f"{lab}.py", limits, tests=public, sandbox=sandbox,
+    result = runner.grade_lab(lab, course.solution_file(lab), limits, tests=public, sandbox=sandbox,
                               record_references=recorded)
     if not all(test.passed for test in result.tests):
         failed = [test.number for test in result.tests if not test.passed]
         raise ReleaseError(f"{lab}: the solution fails public tests {', '.join(failed)}; fix them before releasing")
     return {key: wire.to_plain(value) for key, value in sorted(recorded.items())}
+
+
+def _in_bundle(out, path):
+    """Where the course's `path` goes in the bundle `out`: the same place, its folder made."""
+    target = out / path.relative_to(course.ROOT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 def release(out, labs=None, with_reference=False, limits=runner.Limits(), progress=None):
@@ -96,23 +103,19 @@ def release(out, labs=None, with_reference=False, limits=runner.Limits(), progre
     root = course.ROOT
     for package in (root / "autograder", course.LABKIT, *([course.CUSTOM_LAYERS] if with_reference else [])):
         shutil.copytree(package, out / package.name, ignore=IGNORED)
-    for folder, suffix in (("labs", ".py"), ("notebooks/labs", ".ipynb"), ("tests/probes", ".py")):
-        (out / folder).mkdir(parents=True, exist_ok=True)
-        for lab in labs:
-            if (root / folder / f"{lab}{suffix}").exists():
-                shutil.copyfile(root / folder / f"{lab}{suffix}", out / folder / f"{lab}{suffix}")
-    (out / "tests" / "graded").mkdir(parents=True)
-    (out / "tests" / "golden").mkdir(parents=True)
+    for lab in labs:
+        for path in (course.student_file(lab), course.notebook_file(lab), course.probes_file(lab)):
+            if path is not None and path.exists():
+                shutil.copyfile(path, _in_bundle(out, path))
     sandbox = runner.open_sandbox(limits, labs)  # one for every lab, as `grade` does: Keras is imported once
     try:
         for number, lab in enumerate(labs, start=1):
-            text = public_tests((course.GRADED / f"{lab}.py").read_text())
-            (out / "tests" / "graded" / f"{lab}.py").write_text(text)
+            _in_bundle(out, course.graded_file(lab)).write_text(public_tests(course.graded_file(lab).read_text()))
             done = "public tests written"
             if course.references_file(lab) is not None:
                 public = [test for test in course.load_tests(lab) if not test.hidden]
                 golden = _golden(lab, public, limits, sandbox)
-                (out / "tests" / "golden" / f"{lab}.json").write_text(json.dumps(golden, indent=1) + "\n")
+                _in_bundle(out, course.golden_file(lab)).write_text(json.dumps(golden, indent=1) + "\n")
                 done = "public tests written, golden values recorded"
             if progress is not None:
                 progress(f"{lab}: {done} ({number}/{len(labs)})")

@@ -99,7 +99,7 @@ class RemoteFunction:
 
 
 class Probes:
-    """`lab.probes.name(...)`: run a probe from tests/probes/<lab>.py in the child."""
+    """`lab.probes.name(...)`: run a probe from course/<lab>/probes.py in the child."""
 
     def __init__(self, lab):
         self._lab = lab
@@ -186,7 +186,7 @@ class References:
         self._child = None
 
     def call(self, name, args, kwargs):
-        """Run tests/references/<lab>.py's `name`, or read its kept value; return it (errors.GraderFault if it fails)."""
+        """Run course/<lab>/references.py's `name`, or read its kept value; return it (errors.GraderFault if it fails)."""
         key = course.reference_key(name, args, kwargs)
         value, kept = self._cache.get(self._lab, key) if self._cache is not None else (None, False)
         if not kept:

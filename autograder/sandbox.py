@@ -704,13 +704,14 @@ class Sandbox:
         """
         folder = self.scratch / "references"
         folder.mkdir(mode=0o700 if self.confinement.uid is not None else 0o755, exist_ok=True)
-        shutil.copyfile(path, folder / Path(path).name)
-        child = Child(self, self._worker(keras), self._message("reference"), Path(path).name)
+        name = "_".join(Path(path).parts[-2:])  # with its folder's name: every lab's file is references.py
+        shutil.copyfile(path, folder / name)
+        child = Child(self, self._worker(keras), self._message("reference"), name)
         self.references.append(child)
-        reply = child.ask(protocol.load(self.inside("references", Path(path).name)),
+        reply = child.ask(protocol.load(self.inside("references", name)),
                           time.monotonic() + self.limits.import_timeout, self.limits.import_timeout)
         if not reply["ok"]:
-            raise SandboxError(f"the references {Path(path).name} did not load: {reply.get('error')}")
+            raise SandboxError(f"the references {name} did not load: {reply.get('error')}")
         return child
 
     def process_table(self):

@@ -25,7 +25,7 @@ from autograder import course, errors, notebook_code
 
 MAX_ZIP_BYTES = 200 * 2**20
 MAX_ZIP_FILES = 2000
-NAMED = {"solutions": course.SOLUTIONS, "labs": course.LABS}
+NAMED = ("solutions", "labs")  # words `grade` takes for the course's own files
 KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 # A lab file, well or badly named: "lab" and the lab's number, whatever the case, the zeros or the rest
@@ -251,6 +251,16 @@ def _extract(name, archive, target):
     return unwritten
 
 
+def _named(word, scratch):
+    """The folder a word of `NAMED` stands for: labs/, or the solutions copied into `scratch` as a
+    submission holds them (<lab>.py, side by side)."""
+    if word == "labs":
+        return course.LABS
+    if not course.has_solutions():
+        raise SubmissionError(f"{word}: this folder holds no solutions (a student bundle)")
+    return course.copy_solutions(Path(scratch) / "solutions")
+
+
 @contextmanager
 def open_submission(path, labs=None):
     """Yield {lab name: LabFile} for a submission, one per lab of the assignment.
@@ -265,11 +275,11 @@ def open_submission(path, labs=None):
     """
     labs = course.lab_names() if labs is None else labs
     source = Path(path)
-    if str(path) in NAMED and not source.exists():
-        source = NAMED[str(path)]
-    if not os.path.lexists(source):
-        raise SubmissionError(f"{path}: no such file or folder")
     with tempfile.TemporaryDirectory(prefix="submission-") as scratch:
+        if str(path) in NAMED and not source.exists():
+            source = _named(str(path), scratch)
+        if not os.path.lexists(source):
+            raise SubmissionError(f"{path}: no such file or folder")
         if source.is_dir():  # followed: the folder named is where the submission is
             yield _find_labs(source, labs, scratch)
         elif source.suffix == ".zip":

@@ -81,7 +81,7 @@ def batches(copies, rev):
     subprocess.run(["git", "worktree", "add", "--detach", str(baseline), rev], cwd=ROOT, check=True,
                    capture_output=True)
     try:
-        solutions = baseline / "solutions"  # the baseline's layout holds the same solutions as today's
+        solutions = course.copy_solutions(baseline.parent / "solutions")  # today's, handed in to both engines
         return grade_class(baseline, solutions, copies), grade_class(ROOT, solutions, copies)
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, capture_output=True)

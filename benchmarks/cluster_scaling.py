@@ -12,7 +12,6 @@ speed-up.
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from environments import DaskCluster  # noqa: E402
+
+from autograder import course  # noqa: E402
 
 
 def batch(submissions, out, *options):
@@ -52,7 +53,7 @@ def main():
         scratch = Path(scratch)
         submissions = scratch / "submissions"
         for number in range(args.copies):
-            shutil.copytree(ROOT / "solutions", submissions / f"student{number:03d}")
+            course.copy_solutions(submissions / f"student{number:03d}")
         seconds = {"local batch --jobs 2": batch(submissions, scratch / "out-local", "--jobs", "2"),
                    "cluster, 1 worker": on_cluster(scratch, submissions, 1),
                    "cluster, 2 workers": on_cluster(scratch, submissions, 2)}

@@ -66,9 +66,9 @@ def warm_keras_check():
     """Seconds to grade one Keras lab in a sandbox whose Keras worker another lab has warmed."""
     sandbox = runner.open_sandbox(Limits(), KERAS_LABS)
     try:
-        runner.grade_lab(KERAS_LABS[0], course.SOLUTIONS / f"{KERAS_LABS[0]}.py", sandbox=sandbox)
+        runner.grade_lab(KERAS_LABS[0], course.solution_file(KERAS_LABS[0]), sandbox=sandbox)
         started = time.perf_counter()
-        runner.grade_lab(KERAS_LABS[1], course.SOLUTIONS / f"{KERAS_LABS[1]}.py", sandbox=sandbox)
+        runner.grade_lab(KERAS_LABS[1], course.solution_file(KERAS_LABS[1]), sandbox=sandbox)
         return time.perf_counter() - started
     finally:
         sandbox.close()
@@ -82,7 +82,8 @@ def main():
     baseline = Path(tempfile.mkdtemp(prefix="baseline-")) / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(baseline), args.baseline_rev], cwd=ROOT, check=True,
                    capture_output=True)
-    # Like for like: this engine on the labs the baseline had (the course has grown since).
+    # Like for like: this engine on the labs the baseline had (the course has grown since), found in the
+    # baseline's own layout (its graded tests in tests/graded/<lab>.py, before course/<lab>/ held them).
     theirs = ",".join(path.stem for path in course.lab_files(baseline / "tests" / "graded"))
     runs = {"confined": [], "references kept": [], "unconfined": [], "baseline": [], "their labs": []}
     kept = tempfile.mkdtemp(prefix="references-")

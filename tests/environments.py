@@ -671,8 +671,8 @@ def claims(token):
     """Grade `WALLS` here and check the key claims; a dict of what happened."""
     folder = open_folder()
     listeners = Listeners()
-    project = [course.ROOT / "README.md", course.GRADED / "lab01_gradient_descent.py",
-               course.SOLUTIONS / "lab01_gradient_descent.py", course.HELDOUT_SECRET,  # made by the test
+    project = [course.ROOT / "README.md", course.graded_file("lab01_gradient_descent"),
+               course.solution_file("lab01_gradient_descent"), course.HELDOUT_SECRET,  # made by the test
                Path(f"/proc/{os.getpid()}/environ")]
     outside = ["/tmp", "/dev/shm", str(course.ROOT)]
     named = {

@@ -21,11 +21,11 @@ def classroom(tmp_path):
     """Four students: a correct folder, a zipped stub, a broken zip, a notebook."""
     folder = tmp_path / "submissions"
     (folder / "ada").mkdir(parents=True)
-    shutil.copy(course.SOLUTIONS / f"{LAB}.py", folder / "ada" / f"{LAB}.py")
+    shutil.copy(course.solution_file(LAB), folder / "ada" / f"{LAB}.py")
     with zipfile.ZipFile(folder / "bob.zip", "w") as archive:
         archive.write(course.LABS / f"{LAB}.py", f"{LAB}.py")
     (folder / "cy.zip").write_bytes(b"not a zip")
-    shutil.copy(course.ROOT / "notebooks" / "solutions" / f"{LAB}.ipynb", folder / f"{LAB}.ipynb")
+    shutil.copy(course.notebook_file(LAB, solution=True), folder / f"{LAB}.ipynb")
     return folder
 
 
@@ -61,7 +61,7 @@ def test_a_student_added_later_is_graded_alone(classroom, tmp_path):
     out = tmp_path / "out"
     batch.run(classroom, out, jobs=1, limits=FAST, progress=False)
     (classroom / "dee").mkdir()
-    shutil.copy(course.SOLUTIONS / f"{LAB}.py", classroom / "dee" / f"{LAB}.py")
+    shutil.copy(course.solution_file(LAB), classroom / "dee" / f"{LAB}.py")
     assert batch.run(classroom, out, jobs=1, limits=FAST, progress=False) == ["dee"]
     assert set(rows(out)) == {"ada", "bob", "cy", "dee", LAB}
 
@@ -157,7 +157,7 @@ def test_a_misnamed_file_in_a_zip_is_named_with_the_name_it_should_have(tmp_path
 def test_a_notebook_named_after_its_student_is_graded_as_the_assignments_lab(tmp_path):
     folder = tmp_path / "submissions"
     folder.mkdir()
-    shutil.copy(course.ROOT / "notebooks" / "solutions" / f"{LAB}.ipynb", folder / "fay.ipynb")
+    shutil.copy(course.notebook_file(LAB, solution=True), folder / "fay.ipynb")
     batch.run(folder, tmp_path / "out", jobs=1, limits=FAST, progress=False, labs=[LAB])
     points = sum(test.points for test in course.load_tests(LAB))
     assert float(rows(tmp_path / "out")["fay"][LAB]) == points

@@ -92,15 +92,17 @@ def test_labs_and_notebooks_are_up_to_date_with_the_solutions():
 
 
 def test_a_folder_without_solutions_is_a_student_bundle(tmp_path):
-    assert build.in_student_bundle(tmp_path)
-    assert not build.in_student_bundle(course.ROOT)
+    assert not course.has_solutions(tmp_path), "an empty course folder holds no solutions"
+    assert course.has_solutions(), "the course's own folder holds the solutions"
 
 
 def test_build_writes_the_student_versions(tmp_path):
-    (tmp_path / "solutions").mkdir()
-    (tmp_path / "solutions" / "lab09_x.py").write_text("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n")
-    assert build.build(solutions=tmp_path / "solutions", labs=tmp_path / "labs") == ["lab09_x.py"]
-    assert build.build(solutions=tmp_path / "solutions", labs=tmp_path / "labs") == [], "a second build changes nothing"
+    solution = course.solution_file("lab09_x", tmp_path / "course")
+    solution.parent.mkdir(parents=True)
+    solution.write_text("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n")
+    made = build.build(source=tmp_path / "course", labs=tmp_path / "labs")
+    assert made == ["labs/lab09_x.py"], made
+    assert build.build(source=tmp_path / "course", labs=tmp_path / "labs") == [], "a second build changes nothing"
 
 
 @pytest.mark.parametrize("lab", course.lab_names())

@@ -24,7 +24,7 @@ def run(*args):
 # The command line is tested on lab 1 alone: tests/test_graded_solutions.py grades every lab.
 def test_grading_the_solutions_gives_full_marks_and_gradescope_json(tmp_path):
     results = tmp_path / "out" / "results.json"
-    done = run("grade", f"solutions/{LAB}.py", "--json", str(results))
+    done = run("grade", "solutions", "--labs", LAB, "--json", str(results))
     assert done.returncode == 0, done.stderr
     data = json.loads(results.read_text())
     assert data["score"] == data["max_score"] > 0, f"full marks expected, got {data['score']} / {data['max_score']}"
@@ -46,7 +46,7 @@ def test_grading_the_stubs_gives_zero_and_exit_status_zero(tmp_path):
 
 def test_hidden_tests_are_marked_for_after_the_deadline(tmp_path):
     results = tmp_path / "results.json"
-    assert cli.main(["grade", str(course.SOLUTIONS / f"{LAB}.py"), "--json", str(results)]) == 0
+    assert cli.main(["grade", "solutions", "--labs", LAB, "--json", str(results)]) == 0
     hidden = {test.number for test in course.load_tests(LAB) if test.hidden}
     assert hidden, "lab 1 has hidden tests"
     for test in json.loads(results.read_text())["tests"]:
@@ -57,7 +57,7 @@ def test_hidden_tests_are_marked_for_after_the_deadline(tmp_path):
 def test_a_zip_is_graded_like_its_folder(tmp_path, capsys):
     archive = tmp_path / "submission.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.write(course.SOLUTIONS / f"{LAB}.py", f"my work/{LAB}.py")
+        zipped.write(course.solution_file(LAB), f"my work/{LAB}.py")
         zipped.writestr("../escape.py", "print('never written')")
     assert cli.main(["grade", str(archive)]) == 0
     out = capsys.readouterr().out
@@ -107,7 +107,7 @@ def test_build_check_passes_on_the_repository():
 
 def test_grading_is_deterministic(tmp_path):
     # A submission with a mistake, so that passes and failures both have to repeat.
-    source = (course.SOLUTIONS / f"{LAB}.py").read_text().replace("order = rng.permutation(n)", "order = np.arange(n)")
+    source = (course.solution_file(LAB)).read_text().replace("order = rng.permutation(n)", "order = np.arange(n)")
     (tmp_path / f"{LAB}.py").write_text(source)
     runs = []
     for attempt in range(3):
@@ -121,7 +121,7 @@ def test_grading_is_deterministic(tmp_path):
 
 
 def test_results_are_written_after_every_test_so_a_killed_run_keeps_its_scores(tmp_path):
-    source = (course.SOLUTIONS / f"{LAB}.py").read_text()
+    source = (course.solution_file(LAB)).read_text()
     stuck = source.replace("    trajectory = np.empty(", "    while True:\n        pass\n    trajectory = np.empty(")
     (tmp_path / f"{LAB}.py").write_text(stuck)
     results = tmp_path / "results.json"

@@ -33,11 +33,11 @@ def classroom(tmp_path):
     """Four students: a correct folder, a zipped stub, a broken zip, and a file linked to the solution."""
     folder = tmp_path / "submissions"
     (folder / "ada").mkdir(parents=True)
-    shutil.copy(course.SOLUTIONS / f"{LAB}.py", folder / "ada" / f"{LAB}.py")
+    shutil.copy(course.solution_file(LAB), folder / "ada" / f"{LAB}.py")
     shutil.make_archive(folder / "bob", "zip", course.LABS, f"{LAB}.py")
     (folder / "cy.zip").write_bytes(b"not a zip")
     (folder / "dee").mkdir()
-    (folder / "dee" / f"{LAB}.py").symlink_to(course.SOLUTIONS / f"{LAB}.py")
+    (folder / "dee" / f"{LAB}.py").symlink_to(course.solution_file(LAB))
     return folder
 
 
@@ -77,7 +77,7 @@ def test_a_worker_killed_mid_grading_costs_no_student(two_workers, tmp_path):
     folder = tmp_path / "submissions"
     for student in ("ada", "bob", "cy", "dee", "eve", "fay"):
         (folder / student).mkdir(parents=True)
-        shutil.copy(course.SOLUTIONS / f"{LAB}.py", folder / student / f"{LAB}.py")
+        shutil.copy(course.solution_file(LAB), folder / student / f"{LAB}.py")
     out = tmp_path / "out"
     graded = []
     grading = threading.Thread(target=lambda: graded.extend(
@@ -114,7 +114,7 @@ def test_a_worker_with_another_course_refuses_to_grade(tmp_path):
 
 def test_a_packed_link_stays_a_link(tmp_path):
     (tmp_path / "ada").mkdir()
-    (tmp_path / "ada" / f"{LAB}.py").symlink_to(course.SOLUTIONS / f"{LAB}.py")
+    (tmp_path / "ada" / f"{LAB}.py").symlink_to(course.solution_file(LAB))
     unpacked = cluster.unpack("ada", cluster.pack(tmp_path / "ada"), tmp_path / "worker")
     assert (unpacked / f"{LAB}.py").is_symlink(), "a link must reach the worker as a link, so its grader refuses it"
 
@@ -122,7 +122,7 @@ def test_a_packed_link_stays_a_link(tmp_path):
 def test_a_file_hard_linked_outside_is_refused_on_the_worker_as_here(tmp_path):
     """Tar keeps only the links inside an archive: the count of the others travels with the task."""
     (tmp_path / "ada").mkdir()
-    (tmp_path / "classmate.py").write_text((course.SOLUTIONS / f"{LAB}.py").read_text())
+    (tmp_path / "classmate.py").write_text((course.solution_file(LAB)).read_text())
     os.link(tmp_path / "classmate.py", tmp_path / "ada" / f"{LAB}.py")
     os.link(tmp_path / "ada" / f"{LAB}.py", tmp_path / "ada" / "copy.py")  # a link inside: allowed
     unpacked = cluster.unpack("ada", cluster.pack(tmp_path / "ada"), tmp_path / "worker" / "submission")

@@ -79,11 +79,11 @@ def test_the_project_and_its_neighbours_cannot_be_read(ask, path):
 
 
 def test_the_graded_tests_cannot_be_read(ask):
-    assert ask("attempt", "read", str(course.GRADED / "lab01_gradient_descent.py")) != "allowed"
+    assert ask("attempt", "read", str(course.graded_file("lab01_gradient_descent"))) != "allowed"
 
 
 def test_the_solutions_cannot_be_read(ask):
-    assert ask("attempt", "read", str(course.SOLUTIONS / "lab01_gradient_descent.py")) != "allowed"
+    assert ask("attempt", "read", str(course.solution_file("lab01_gradient_descent"))) != "allowed"
 
 
 def test_a_root_only_file_cannot_be_read(ask, tmp_path):
@@ -128,7 +128,7 @@ def test_a_python_that_lives_in_tmp_still_grades(tmp_path):
     shutil.rmtree(own)
     os.symlink(sysconfig.get_paths()["purelib"], own)
     done = subprocess.run([str(python), "-m", "autograder", "grade", "--quiet",
-                           str(course.SOLUTIONS / "lab01_gradient_descent.py")], cwd=course.ROOT,
+                           "solutions", "--labs", "lab01_gradient_descent"], cwd=course.ROOT,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     total = sum(test.points for test in course.load_tests("lab01_gradient_descent"))
@@ -145,7 +145,7 @@ def test_a_library_the_sandbox_cannot_read_stops_the_grading_with_one_line(tmp_p
     hidden.write_bytes(open(numpy.__file__, "rb").read())
     hidden.chmod(0o600)
     results = tmp_path / "results.json"
-    grade = [sys.executable, "-m", "autograder", "grade", str(course.SOLUTIONS / "lab02_backpropagation.py"),
+    grade = [sys.executable, "-m", "autograder", "grade", "solutions", "--labs", "lab02_backpropagation",
              "--json", str(results)]
     done = subprocess.run(["unshare", "--mount", "sh", "-c", 'mount --make-rprivate / && mount --bind "$0" "$1" '
                            '&& shift && exec "$@"', str(hidden), numpy.__file__, *grade],

@@ -11,12 +11,12 @@ GRADED = [(lab, test.number, test.name) for lab in course.lab_names() for test i
 
 
 @pytest.fixture(scope="session")
-def graded_folder(warm_sandbox):
-    """grade(folder, lab) -> LabResult, each lab graded once per session, in one sandbox as `grade` does."""
+def graded_file(warm_sandbox):
+    """grade(lab, path) -> LabResult, each file graded once per session, in one sandbox as `grade` does."""
 
     @functools.cache
-    def grade(folder, lab):
-        return runner.grade_lab(lab, folder / f"{lab}.py", Limits(), sandbox=warm_sandbox)
+    def grade(lab, path):
+        return runner.grade_lab(lab, path, Limits(), sandbox=warm_sandbox)
 
     return grade
 
@@ -25,8 +25,8 @@ def graded_folder(warm_sandbox):
     pytest.param(lab, number, name, id=f"{lab} {number} {name[:50]}", marks=pytest.mark.xdist_group(lab))
     for lab, number, name in GRADED
 ])
-def test_solution_earns_full_marks(lab, number, name, graded_folder):
-    result = graded_folder(course.SOLUTIONS, lab)
+def test_solution_earns_full_marks(lab, number, name, graded_file):
+    result = graded_file(lab, course.solution_file(lab))
     assert not result.error, result.error
     (test,) = [test for test in result.tests if test.number == number]
     assert test.passed, f"the solution failed graded test {number} ({name}):\n{test.message}"
@@ -34,8 +34,8 @@ def test_solution_earns_full_marks(lab, number, name, graded_folder):
 
 @pytest.mark.parametrize("lab", [pytest.param(lab, marks=pytest.mark.xdist_group(f"{lab} stub"))
                                  for lab in course.lab_names()])
-def test_stub_scores_zero_and_says_what_is_missing(lab, graded_folder):
-    result = graded_folder(course.LABS, lab)
+def test_stub_scores_zero_and_says_what_is_missing(lab, graded_file):
+    result = graded_file(lab, course.student_file(lab))
     assert not result.error, f"the student version must import cleanly: {result.error}"
     for test in result.tests:
         assert test.score == 0, f"the stub earned points on test {test.number} ({test.name})"

@@ -25,14 +25,23 @@ def archive(tmp_path_factory):
     return gradescope.export(tmp_path_factory.mktemp("export") / "autograder.zip")
 
 
+def in_archive(path):
+    """The archive's name for the course's `path` (the archive keeps the course's layout)."""
+    return path.relative_to(course.ROOT).as_posix()
+
+
 def test_the_archive_has_gradescopes_entry_points(archive):
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         modes = {info.filename: info.external_attr >> 16 for info in zipped.infolist()}
     assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/cli.py"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111, "both scripts are executable"
-    assert any(name.startswith("tests/graded/") for name in names) and any("probes" in name for name in names)
-    assert not any(name.startswith(("solutions/", "notebooks/", "tests/mutants/")) for name in names)
+    labs = course.lab_names()
+    assert {in_archive(course.graded_file(lab)) for lab in labs} <= names, "the archive grades every lab"
+    assert {in_archive(course.probes_file(lab)) for lab in labs} <= names, "the archive runs every lab's probes"
+    kept = [in_archive(path) for lab in labs for path in (course.solution_file(lab), course.mutants_file(lab))]
+    assert not names & set(kept) and not any(name.startswith("notebooks/") for name in names), (
+        "no solution, mutant or notebook ships")
     with zipfile.ZipFile(archive) as zipped:
         stubs = [zipped.read(name).decode() for name in names if name.startswith("labs/")]
     assert stubs and not any("BEGIN SOLUTION" in stub for stub in stubs), "labs/ ships as the student versions"
@@ -56,7 +65,7 @@ def run_autograder(archive, root, labs, box=None):
         zipped.extractall(root / "source")
     (root / "submission" / "nested").mkdir(parents=True)
     for lab in labs:
-        shutil.copy(course.SOLUTIONS / f"{lab}.py", root / "submission" / "nested" / f"{lab}.py")
+        shutil.copy(course.solution_file(lab), root / "submission" / "nested" / f"{lab}.py")
     command = ["bash", str(root / "source" / "run_autograder")]
     environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": PYTHON}
     done = subprocess.run(box.command(command) if box else command, env=environment,
@@ -122,7 +131,8 @@ def test_an_export_to_a_missing_folder_is_one_line_and_status_2_and_makes_no_fol
 def test_a_one_lab_assignment_holds_only_that_labs_tests(tmp_path):
     archive = gradescope.export(tmp_path / "lab1.zip", labs=[LAB])
     with zipfile.ZipFile(archive) as zipped:
-        graded = [name for name in zipped.namelist() if name.startswith("tests/graded/")]
+        names = set(zipped.namelist())
         run = zipped.read("run_autograder").decode()
-    assert graded == [f"tests/graded/{LAB}.py"], graded
+    graded = [lab for lab in course.lab_names() if in_archive(course.graded_file(lab)) in names]
+    assert graded == [LAB], graded
     assert f"--labs {LAB}" in run, "run_autograder grades the assignment's labs only"

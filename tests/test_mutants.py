@@ -2,26 +2,28 @@
 
 A mutant is (what the student got wrong, old text, new text, test names):
 the solution with `old` replaced by `new` must fail every graded test named
-(their function names in tests/graded/<lab>.py). Only those tests run, so a
+(their function names in course/<lab>/graded.py). Only those tests run, so a
 mutant costs what its tests cost.
 """
 
 import importlib.util
 
 import pytest
-from helpers import ROOT, patched, solution_text
+from helpers import patched, solution_text
 
 from autograder import course
 from autograder.sandbox import Limits
 
 
 def corpus():
-    for path in course.lab_files(ROOT / "tests" / "mutants"):
-        spec = importlib.util.spec_from_file_location(f"mutants_{path.stem}", path)
+    for lab in course.lab_names():
+        if (path := course.mutants_file(lab)) is None:
+            continue
+        spec = importlib.util.spec_from_file_location(f"mutants_{lab}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         for description, old, new, caught_by in module.MUTANTS:
-            yield pytest.param(path.stem, old, new, tuple(caught_by), id=f"{path.stem}: {description}")
+            yield pytest.param(lab, old, new, tuple(caught_by), id=f"{lab}: {description}")
 
 
 @pytest.mark.parametrize(("lab", "old", "new", "caught_by"), list(corpus()))

@@ -47,7 +47,7 @@ def release_notebook(folder, lab=LAB):
 
 def test_release_is_the_student_notebook_with_hints_and_stubs(released):
     for lab in (LAB, "lab04_logic_gates"):
-        text = (course.SOLUTIONS / f"{lab}.py").read_text()
+        text = course.solution_file(lab).read_text()
         _, ours = notebooks.make_notebooks(build.parse(text, lab), lab)
         theirs = {cell.id: cell.source for cell in release_notebook(released, lab).cells}
         for cell in ours.cells:
@@ -67,7 +67,7 @@ def test_hidden_tests_are_not_released(released):
 def test_validate_fails_an_unimplemented_notebook_naming_the_exercises(released, tmp_path, flavour):
     path = tmp_path / f"{LAB}.ipynb"
     shutil.copy(released / "release" / LAB / f"{LAB}.ipynb" if flavour == "release"
-                else notebooks.NOTEBOOKS / "labs" / f"{LAB}.ipynb", path)
+                else course.notebook_file(LAB), path)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=released, env=env,
                           capture_output=True, text=True, timeout=900)
@@ -93,7 +93,7 @@ def test_autograde_gives_the_graded_tests_points_and_feedback(released):
     solution = {cell.id: cell.source for cell in nbformat.read(released / "source" / LAB / f"{LAB}.ipynb",
                                                                 as_version=4).cells}
     # The complete student downloaded notebooks/labs/ (check cells, no test cells), not nbgrader's release.
-    complete = nbformat.read(notebooks.NOTEBOOKS / "labs" / f"{LAB}.ipynb", as_version=4)
+    complete = nbformat.read(course.notebook_file(LAB), as_version=4)
     for cell in complete.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = solution[cell.id]

@@ -5,7 +5,6 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
-from helpers import ROOT
 
 from autograder import check, course, notebook_code, notebooks
 
@@ -83,7 +82,7 @@ def test_messages_name_kernel_cells_as_ipython_does():
 
 
 def student_notebook(lab=LAB):
-    return nbformat.read(notebooks.NOTEBOOKS / "labs" / f"{lab}.ipynb", as_version=4)
+    return nbformat.read(course.notebook_file(lab), as_version=4)
 
 
 @pytest.mark.parametrize("lab", course.lab_names())
@@ -109,7 +108,7 @@ def run_notebook(notebook):
 
     # Jupyter starts a kernel in the notebook's folder: notebooks/labs, two levels below autograder/.
     NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(ROOT / "notebooks" / "labs")}}).execute()
+                   resources={"metadata": {"path": str(course.notebook_file(LAB).parent)}}).execute()
     return notebook
 
 
@@ -125,7 +124,7 @@ def errors(notebook):
 @pytest.mark.slow
 def test_a_filled_exercise_passes_its_check_in_a_real_kernel():
     notebook = student_notebook()
-    solution = {cell.id: cell.source for cell in nbformat.read(notebooks.NOTEBOOKS / "solutions" / f"{LAB}.ipynb",
+    solution = {cell.id: cell.source for cell in nbformat.read(course.notebook_file(LAB, solution=True),
                                                                 as_version=4).cells}
     sigmoid = next(cell for cell in notebook.cells if "def sigmoid(" in cell.source)
     sigmoid.source = solution[sigmoid.id]

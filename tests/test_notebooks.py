@@ -1,6 +1,7 @@
 """Notebooks are generated from the lab sources, run, and can be handed in."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import nbformat
 import pytest
 from helpers import FAST, ROOT
 
-from autograder import course, notebook_code, notebooks, runner
+from autograder import build, course, notebook_code, notebooks, runner
 from autograder.submission import open_submission
 
 LABS = course.lab_names()
@@ -16,12 +17,23 @@ LAB = "lab01_gradient_descent"
 
 
 def read(kind, lab):
-    return nbformat.read(notebooks.NOTEBOOKS / kind / f"{lab}.ipynb", as_version=4)
+    return nbformat.read(course.notebook_file(lab, solution=kind == "solutions"), as_version=4)
 
 
 def test_notebooks_are_up_to_date_with_the_sources():
     stale = notebooks.build_notebooks(check=True)
     assert not stale, f"out of date: {stale}; run `python -m autograder build`"
+
+
+def test_a_notebook_without_its_generated_mark_is_out_of_date(tmp_path):
+    shutil.copytree(course.NOTEBOOKS, tmp_path / "notebooks")
+    target = course.notebook_file(LAB, folder=tmp_path / "notebooks")
+    notebook = nbformat.read(target, as_version=4)
+    assert LAB in notebooks.generated_from(notebook), "the notebook names the solution it was generated from"
+    del notebook.metadata["autograder"]
+    nbformat.write(notebook, target)
+    stale = notebooks.build_notebooks(check=True, run=False, folder=tmp_path / "notebooks")
+    assert stale == [build.shown(target, tmp_path / "notebooks")], f"only the unmarked notebook should be out of date: {stale}"
 
 
 @pytest.mark.parametrize("lab", LABS)

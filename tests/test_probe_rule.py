@@ -2,14 +2,13 @@
 
 A probe runs in the student's process, where every value can be patched, so
 it must hold no label, no reference and compute no metric: those live in
-the grader or in tests/references/, which run where no student code ever
+the grader or in the lab's references.py, which run where no student code ever
 ran. This lint reads each probe file and names what it must not use.
 """
 
 import ast
 
 import pytest
-from helpers import ROOT
 
 from autograder import course
 
@@ -22,7 +21,7 @@ DENIED = {
     "MaxPooling2D": "builds a Keras reference layer", "Sequential": "builds a reference model",
 }
 DENIED_IMPORTS = {"sklearn", "scipy", "tensorflow", "custom_layers"}
-PROBES = course.lab_files(ROOT / "tests" / "probes")
+PROBES = {lab: course.probes_file(lab) for lab in course.lab_names() if course.probes_file(lab) is not None}
 
 
 def violations(source):
@@ -41,10 +40,10 @@ def violations(source):
     return found
 
 
-@pytest.mark.parametrize("path", PROBES, ids=[path.stem for path in PROBES])
-def test_probe_computes_no_reference_and_no_score(path):
-    found = violations(path.read_text())
-    assert not found, f"{path.name} computes what decides points in the student's process: " + "; ".join(
+@pytest.mark.parametrize("lab", PROBES)
+def test_probe_computes_no_reference_and_no_score(lab):
+    found = violations(PROBES[lab].read_text())
+    assert not found, f"{lab}'s probes compute what decides points in the student's process: " + "; ".join(
         f"line {line}: {what}" for line, what in found)
 
 

@@ -26,10 +26,10 @@ def no_reference_child(monkeypatch):
 
 def test_a_kept_value_is_not_computed_again(tmp_path, request):
     cache = runner.ReferenceCache(tmp_path)
-    first = runner.grade_lab(LAB, course.SOLUTIONS / f"{LAB}.py", FAST, reference_cache=cache)
+    first = runner.grade_lab(LAB, course.solution_file(LAB), FAST, reference_cache=cache)
     assert list(tmp_path.iterdir()), "the first grading kept no reference value"
     request.getfixturevalue("no_reference_child")
-    again = runner.grade_lab(LAB, course.SOLUTIONS / f"{LAB}.py", FAST, reference_cache=cache)
+    again = runner.grade_lab(LAB, course.solution_file(LAB), FAST, reference_cache=cache)
     assert outcomes(again) == outcomes(first)
     assert again.score == again.points, "the solution lost points with the kept values"
 
@@ -42,7 +42,7 @@ def test_kept_values_grade_a_wrong_submission_as_computed_ones(tmp_path):
     computed = runner.grade_lab(LAB, wrong, FAST)
     assert computed.score < computed.points, "the mistake lost no points: this test shows nothing"
     cache = runner.ReferenceCache(tmp_path / "kept")
-    runner.grade_lab(LAB, course.SOLUTIONS / f"{LAB}.py", FAST, reference_cache=cache)
+    runner.grade_lab(LAB, course.solution_file(LAB), FAST, reference_cache=cache)
     assert outcomes(runner.grade_lab(LAB, wrong, FAST, reference_cache=cache)) == outcomes(computed)
 
 
@@ -61,7 +61,7 @@ def test_a_batch_leaves_no_kept_values_behind(tmp_path):
     submissions = tmp_path / "submissions"
     for student in ("ada", "bob"):
         (submissions / student).mkdir(parents=True)
-        (submissions / student / f"{LAB}.py").write_bytes((course.SOLUTIONS / f"{LAB}.py").read_bytes())
+        (submissions / student / f"{LAB}.py").write_bytes((course.solution_file(LAB)).read_bytes())
     out = tmp_path / "out"
     assert batch.run(submissions, out, jobs=1, limits=FAST, progress=False, labs=[LAB]) == ["ada", "bob"]
     assert sorted(path.name for path in out.iterdir()) == ["ada", "bob", "gradebook.csv"]
@@ -72,6 +72,6 @@ def test_a_batch_leaves_no_kept_values_behind(tmp_path):
 def test_a_kept_value_is_recorded_as_a_computed_one(tmp_path):
     cache = runner.ReferenceCache(tmp_path)
     computed, kept = {}, {}
-    runner.grade_lab(LAB, course.SOLUTIONS / f"{LAB}.py", FAST, reference_cache=cache, record_references=computed)
-    runner.grade_lab(LAB, course.SOLUTIONS / f"{LAB}.py", FAST, reference_cache=cache, record_references=kept)
+    runner.grade_lab(LAB, course.solution_file(LAB), FAST, reference_cache=cache, record_references=computed)
+    runner.grade_lab(LAB, course.solution_file(LAB), FAST, reference_cache=cache, record_references=kept)
     assert computed and kept.keys() == computed.keys(), "a value read back was not recorded"

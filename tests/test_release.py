@@ -15,6 +15,16 @@ def bundle(tmp_path_factory):
     return release.release(tmp_path_factory.mktemp("bundle") / "release")
 
 
+def in_bundle(bundle, path):
+    """Where the course's `path` would be in `bundle` (the bundle keeps the course's layout)."""
+    return bundle / path.relative_to(course.ROOT)
+
+
+def shipped(bundle, files):
+    """The paths among `files` (the course's, None for none) that the bundle holds."""
+    return [path for path in files if path is not None and in_bundle(bundle, path).exists()]
+
+
 def stripped_pairs(text):
     """Consecutive pairs of a text's non-blank lines, stripped."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -27,7 +37,7 @@ def solution_pairs():
     Two lines in a row, not one: a single line (a formula in a hint, a
     `keras.Sequential([`) can stand anywhere for good reasons.
     """
-    solutions = [path.read_text() for path in course.lab_files(course.SOLUTIONS)]
+    solutions = [path.read_text() for path in course.solution_files().values()]
     students = set().union(*(stripped_pairs(build.student_version(text)) for text in solutions))
     pairs = set()
     for text in solutions:
@@ -52,12 +62,15 @@ def test_no_solution_code_leaks(bundle):
 
 
 def test_no_solutions_module_or_notebook(bundle):
-    assert not (bundle / "solutions").exists() and not (bundle / "notebooks" / "solutions").exists()
-    assert not (bundle / "tests" / "mutants").exists(), "mutants are copies of solution code"
+    labs = course.lab_names()
+    solutions = shipped(bundle, [course.solution_file(lab) for lab in labs]
+                        + [course.notebook_file(lab, solution=True) for lab in labs])
+    assert not solutions, f"the bundle holds solutions: {solutions}"
+    assert not shipped(bundle, map(course.mutants_file, labs)), "mutants are copies of solution code"
 
 
 def test_no_reference_implementation_and_no_finished_keras_class(bundle):
-    assert not (bundle / "tests" / "references").exists(), "references would answer exercises"
+    assert not shipped(bundle, map(course.references_file, course.lab_names())), "references would answer exercises"
     assert not (bundle / "custom_layers").exists(), "custom_layers holds finished versions of labs 6-7's classes"
 
 
@@ -81,13 +94,13 @@ def test_release_and_full_grading_name_every_visible_test_alike(bundle):
 def test_no_hidden_test(bundle):
     hidden = [test for lab in course.lab_names() for test in course.load_tests(lab) if test.hidden]
     assert hidden, "the course has hidden tests"
-    graded = "".join((bundle / "tests" / "graded" / f"{lab}.py").read_text() for lab in course.lab_names())
+    graded = "".join(in_bundle(bundle, course.graded_file(lab)).read_text() for lab in course.lab_names())
     for test in hidden:
         assert test.function.__name__ not in graded, f"hidden test {test.number} ({test.name}) is in the bundle"
 
 
 def test_public_tests_stay(bundle):
-    graded = "".join(path.read_text() for path in (bundle / "tests" / "graded").glob("*.py"))
+    graded = "".join(in_bundle(bundle, course.graded_file(lab)).read_text() for lab in course.lab_names())
     public = [test for lab in course.lab_names() for test in course.load_tests(lab) if not test.hidden]
     assert all(f"def {test.function.__name__}(" in graded for test in public)
 

@@ -27,7 +27,7 @@ def elsewhere(tmp_path):
     """The solution, as a file outside the submission (a classmate's, the course's)."""
     path = tmp_path / "elsewhere" / FILE
     path.parent.mkdir()
-    shutil.copy(course.SOLUTIONS / FILE, path)
+    shutil.copy(course.solution_file(LAB), path)
     return path
 
 
@@ -86,7 +86,7 @@ def test_a_copy_of_its_own_beside_a_link_does_not_save_the_link(elsewhere, folde
 
 
 def test_a_hard_link_inside_the_submission_is_graded(folder, tmp_path, capsys):
-    shutil.copy(course.SOLUTIONS / FILE, folder / FILE)
+    shutil.copy(course.solution_file(LAB), folder / FILE)
     (folder / "backup").mkdir()
     hard_link(folder / FILE, folder / "backup" / FILE)
     status, feedback, _ = grade(folder, tmp_path, capsys)
@@ -120,7 +120,7 @@ def test_a_zip_member_that_is_not_a_file_scores_zero_naming_it(kind, words, tmp_
     member = zipfile.ZipInfo(f"my work/{FILE}")
     member.external_attr = (kind | 0o777) << 16
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr(member, solution_text(LAB) if kind != stat.S_IFLNK else f"../../solutions/{FILE}")
+        zipped.writestr(member, solution_text(LAB) if kind != stat.S_IFLNK else str(course.solution_file(LAB)))
     status, feedback, _ = grade(archive, tmp_path, capsys)
     assert status == errors.OK and f"my work/{FILE} is {words}" in feedback, feedback
 
@@ -129,18 +129,18 @@ def test_a_zip_member_that_is_not_a_file_scores_zero_naming_it(kind, words, tmp_
 def test_a_zip_that_is_not_a_file_of_its_own_is_not_opened(make, tmp_path, capsys):
     archive = tmp_path / "elsewhere.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.write(course.SOLUTIONS / FILE, FILE)
+        zipped.write(course.solution_file(LAB), FILE)
     make(archive, tmp_path / "submission.zip")
     status, _, error = grade(tmp_path / "submission.zip", tmp_path, capsys)
     assert status == errors.CANNOT_GRADE and "submission.zip is a" in error, f"one line naming the zip, not {error!r}"
 
 
 def test_the_grader_grades_a_copy_it_made(folder):
-    shutil.copy(course.SOLUTIONS / FILE, folder / FILE)
+    shutil.copy(course.solution_file(LAB), folder / FILE)
     with open_submission(folder, [LAB]) as files:
         module = files[LAB].module
         (folder / FILE).write_text("changed after the grader read it\n")
-        assert folder not in module.parents and module.read_text() == (course.SOLUTIONS / FILE).read_text(), (
+        assert folder not in module.parents and module.read_text() == (course.solution_file(LAB)).read_text(), (
             "the module graded should be the grader's own copy of what was handed in")
 
 
@@ -164,7 +164,7 @@ def test_a_class_folder_entry_that_is_not_its_own_is_refused_naming_it(make, els
 def test_a_class_folder_entry_that_links_to_a_classmates_folder_is_refused(tmp_path):
     classroom = tmp_path / "submissions"
     (classroom / "ada").mkdir(parents=True)
-    shutil.copy(course.SOLUTIONS / FILE, classroom / "ada" / FILE)
+    shutil.copy(course.solution_file(LAB), classroom / "ada" / FILE)
     symlink(classroom / "ada", classroom / "eve")
     with pytest.raises(SubmissionError, match="eve is a symbolic link"):
         batch.run(classroom, tmp_path / "out", jobs=1, limits=FAST, progress=False, labs=[LAB])

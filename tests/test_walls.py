@@ -93,10 +93,10 @@ def _allowed(paths, values):
 
 def test_the_project_cannot_be_read(hostile):
     files = [course.ROOT / "README.md", course.ROOT / "autograder" / "runner.py",
-             course.GRADED / "lab01_gradient_descent.py", course.SOLUTIONS / "lab01_gradient_descent.py",
-             course.PROBES / "lab01_gradient_descent.py", course.LABS / "lab01_gradient_descent.py"]
+             course.graded_file("lab01_gradient_descent"), course.solution_file("lab01_gradient_descent"),
+             course.probes_file("lab01_gradient_descent"), course.LABS / "lab01_gradient_descent.py"]
     files.append(Path(f"/proc/self/root{course.ROOT}") / "README.md")  # through the magic link to "/"
-    folders = [course.ROOT, course.GRADED, course.SOLUTIONS, course.ROOT / "autograder"]
+    folders = [course.ROOT, course.COURSE, course.lab_folder("lab01_gradient_descent"), course.ROOT / "autograder"]
     calls = [("attempt", ("read", str(path))) for path in files] + [("attempt", ("list", str(path))) for path in folders]
     result, values = hostile(calls)
     assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
@@ -139,8 +139,9 @@ def test_another_checkout_cannot_be_read(hostile):
     if not others:
         pytest.skip("no other checkout of this repository on this machine")
     other = others[0]
-    files = [path for path in (other / "README.md", other / "solutions" / "lab01_gradient_descent.py",
-                               other / "tests" / "graded" / "lab01_gradient_descent.py") if path.exists()]
+    ours = (course.ROOT / "README.md", course.solution_file("lab01_gradient_descent"),
+            course.graded_file("lab01_gradient_descent"))
+    files = [other / path.relative_to(course.ROOT) for path in ours if (other / path.relative_to(course.ROOT)).exists()]
     result, values = hostile([("attempt", ("read", str(path))) for path in files]
                              + [("attempt", ("list", str(other)))])
     assert not _messages(result), f"the attempts should run and report, but: {_messages(result)}"
@@ -451,7 +452,7 @@ def test_clearing_a_sandbox_removes_what_a_child_without_landlock_could_have_lef
     sandbox = runner.open_sandbox(FAST, [lab])
     try:
         first = course.load_tests(lab)[:1]
-        assert runner.grade_lab(lab, course.SOLUTIONS / f"{lab}.py", FAST, tests=first, sandbox=sandbox).tests[0].passed
+        assert runner.grade_lab(lab, course.solution_file(lab), FAST, tests=first, sandbox=sandbox).tests[0].passed
         places = sandbox._writable_folders()
         assert places, "a sandbox that has graded has folders its children may write in"
         for place in places:  # as student code may where Landlock is missing: a file, and a folder it closed

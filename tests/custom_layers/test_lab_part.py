@@ -9,11 +9,10 @@ are one implementation, so they step, mask and configure alike, and reject
 bad arguments with the same errors.
 """
 
-import importlib
-
 import keras
 import numpy as np
 import pytest
+from helpers import load_solution
 from keras import ops
 
 import custom_layers
@@ -21,8 +20,8 @@ from autograder import build
 
 pytestmark = pytest.mark.all_backends
 
-LAB_6 = importlib.import_module("solutions.lab06_optimizers")
-LAB_7 = importlib.import_module("solutions.lab07_regularization")
+LAB_6 = load_solution("lab06_optimizers")
+LAB_7 = load_solution("lab07_regularization")
 
 # class name -> (constructor arguments both take, our extras)
 OPTIMIZERS = {

@@ -3,7 +3,7 @@
 Each probe receives the student's module first and returns plain data. They
 hold no expected values, no reference layer and no metric: Keras's own
 Conv2D and MaxPooling2D, and the score of the trained CNN, are computed in
-tests/references, where no student code runs.
+references.py, where no student code runs.
 """
 
 import numpy as np

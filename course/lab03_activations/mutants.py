@@ -3,13 +3,13 @@
 Each is (what the student got wrong, old text, new text, the graded tests that must catch it).
 """
 
-from pathlib import Path
+from autograder import course
 
 SOFTMAX_LINES = ("    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
                  "    out = e / np.sum(e, axis=axis, keepdims=True)\n")
 
 # Mistakes that span a function's check and its computation replace the solution's text between the two.
-_SOLUTION = (Path(__file__).resolve().parents[2] / "solutions" / "lab03_activations.py").read_text()
+_SOLUTION = course.solution_file("lab03_activations").read_text()
 _SOFTMAX_START = '    z = as_float_array(z, "z", finite=False)\n    if z.ndim == 0'
 _SOFTMAX_END = "    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
 SOFTMAX = _SOLUTION[_SOLUTION.index(_SOFTMAX_START):_SOLUTION.index(_SOFTMAX_END) + len(_SOFTMAX_END)]

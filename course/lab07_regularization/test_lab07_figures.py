@@ -2,19 +2,13 @@
 
 import numpy as np
 import pytest
-from helpers import load_solution
+from helpers import assert_drawn_png
 from matplotlib.figure import Figure
 
 LAB = "lab07_regularization"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The study trains four MLPs for 300 epochs: one worker draws it once for all the tests that read it.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB + " figures")]
 L2 = "L2 (lam 3e-3)"
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_solution(LAB)
 
 
 @pytest.fixture(scope="module")
@@ -76,5 +70,4 @@ def test_save_figures_writes_the_study(lab, tmp_path, monkeypatch):
     monkeypatch.setitem(lab.STUDY, "epochs", 10)
     paths = lab.save_figures(tmp_path / "figures")
     assert [path.name for path in paths] == ["regularization_study.png"]
-    data = paths[0].read_bytes()
-    assert data.startswith(PNG_SIGNATURE) and len(data) > 5000, "not a drawn PNG"
+    assert_drawn_png(paths[0])

@@ -4,7 +4,7 @@ Expected values come from the update rules worked out by hand here, a few
 steps on tiny problems (each number's arithmetic is written next to it),
 from closed forms (gradient descent on a quadratic, the first step of
 AdaGrad, RMSprop and Adam), and from Keras's own optimizers, run by the
-grader through `lab.references` (tests/references/lab06_optimizers.py), never in
+grader through `lab.references` (references.py), never in
 the student's process: keras.optimizers.SGD, which the slides' momentum
 equals with a learning rate lr * (1 - beta), and keras.optimizers.Adam,
 which the slides' Adam equals once its epsilon is moved as the reference

@@ -2,7 +2,7 @@
 
 Expected values come from small examples worked out by hand here, from
 closed forms (the interpolation error bound, the sawtooth's formula), and
-from tests/references/lab09_training_deep_networks.py: np.polyfit for the
+from references.py: np.polyfit for the
 least-squares fits, central differences for the gradients, and a deep MLP
 written apart from the solution (checked here against those differences)
 for the training runs. The experiments' claims (residual beats plain, clipping

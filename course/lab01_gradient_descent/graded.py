@@ -4,7 +4,7 @@ Expected values come from the slides' worked examples (recomputed: the
 slides round), from closed forms (a quadratic's trajectory) and from
 numerical gradients computed here with an independent sigmoid, never from
 the solution. Training runs are compared with plain loops in
-tests/references/lab01_gradient_descent.py (through `lab.references`), which
+references.py (through `lab.references`), which
 never ship with the lab.
 """
 

@@ -3,12 +3,12 @@
 Each probe receives the student's module first, calls only the student's
 code and returns its raw results as plain data. They hold no expected
 values, run no reference and judge nothing: the graded tests do that, with
-references computed by the grader (tests/references/lab07_regularization.py).
+references computed by the grader (references.py).
 """
 
-import numbers
-
 import numpy as np
+
+from labkit.keras_config import plain_config
 
 
 def with_generator(lab, name, seed, calls, *args, **kwargs):
@@ -75,19 +75,9 @@ def dropconnect_dense_first_masks(lab, kernel, bias, inputs, seeds, **arguments)
     return [_outputs(_layer(lab, kernel, bias, seed=seed, **arguments), inputs, 1, True)[0] for seed in seeds]
 
 
-def _plain(value):
-    """A config value as plain data: numbers, strings, None and bools as they are, anything else as repr."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, numbers.Real):
-        return float(value)
-    return repr(value)
-
-
 def dropconnect_dense_config(lab, **arguments):
     """The config of DropConnectDense(**arguments), and that of the layer from_config rebuilds from it."""
     cls = lab.DropConnectDense
     config = cls(**arguments).get_config()
     rebuilt = cls.from_config(dict(config)).get_config()
-    return ({str(key): _plain(value) for key, value in config.items()},
-            {str(key): _plain(value) for key, value in rebuilt.items()})
+    return plain_config(config), plain_config(rebuilt)

@@ -5,7 +5,7 @@ numerical gradients of the penalties, from properties with statistical
 bands (binomial counts of dropped units and weights, sample standard
 deviations of initial weights, the mean of many DropConnect passes), and
 from Keras itself, run by the grader through `lab.references`
-(tests/references/lab07_regularization.py), never in the student's process:
+(references.py), never in the student's process:
 keras.layers.BatchNormalization for batch normalization and its numerical
 gradients, keras.callbacks.EarlyStopping for early stopping. Nothing comes
 from the solution.

@@ -4,15 +4,9 @@ import itertools
 
 import numpy as np
 import pytest
-from helpers import load_solution
+from helpers import assert_drawn_png
 
 LAB = "lab09_training_deep_networks"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_solution(LAB)
 
 
 def lines(axes):
@@ -109,5 +103,4 @@ def test_save_figures_writes_five_pngs(lab, tmp_path):
     assert [path.name for path in paths] == ["generalization.png", "learning_rates_and_search.png",
                                              "deep_networks.png", "width_and_depth.png", "augmentation.png"]
     for path in paths:
-        data = path.read_bytes()
-        assert data.startswith(PNG_SIGNATURE) and len(data) > 5000, f"{path.name} is not a drawn PNG"
+        assert_drawn_png(path)

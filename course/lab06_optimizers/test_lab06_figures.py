@@ -2,18 +2,12 @@
 
 import numpy as np
 import pytest
-from helpers import load_solution
+from helpers import assert_drawn_png
 from matplotlib.figure import Figure
 
 LAB = "lab06_optimizers"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # One worker draws each figure once for all the tests that read it.
 pytestmark = pytest.mark.xdist_group(LAB + " figures")
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_solution(LAB)
 
 
 @pytest.fixture(scope="module")
@@ -103,5 +97,4 @@ def test_save_figures_writes_both_pngs(lab, tmp_path, monkeypatch):
     paths = lab.save_figures(tmp_path / "figures")
     assert [path.name for path in paths] == ["valley_paths.png", "digits_losses.png"]
     for path in paths:
-        data = path.read_bytes()
-        assert data.startswith(PNG_SIGNATURE) and len(data) > 5000, f"{path.name} is not a drawn PNG"
+        assert_drawn_png(path)

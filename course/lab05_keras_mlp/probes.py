@@ -3,7 +3,7 @@
 Each probe receives the student's module first and returns plain data. They
 hold no data they are judged on, no expected values and no metric, and
 describe nothing: a model comes back as its config (and weights), which
-tests/references rebuild from Keras's own layers and describe or score
+the references (references.py) rebuild from Keras's own layers and describe or score
 where no student code runs. A probe named like a lab function (`build_mlp`,
 `compile_mlp`, `train_mlp`) calls that function, so that a failure
 message's "Called:" line names the student's call.

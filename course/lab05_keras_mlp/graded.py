@@ -7,7 +7,7 @@ rules. Data are judged by their properties (one-hot rows, standardized
 columns, pixels that come back as the integers 0..16 when the
 standardization is undone) and training by what Keras itself reports.
 A trained model comes back as its config and weights and is scored in the
-trusted reference process (tests/references), on digits the student's
+trusted reference process (references.py), on digits the student's
 process never received nor can read: a split drawn by a secret key per
 grading (autograder/heldout.py). Expected values come from the slides and from
 NumPy here, never from the solution.

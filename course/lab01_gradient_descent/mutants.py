@@ -3,9 +3,9 @@
 Each is (what the student got wrong, old text, new text, the graded tests that must catch it).
 """
 
-from pathlib import Path
+from autograder import course
 
-_SOLUTION = (Path(__file__).resolve().parents[2] / "solutions" / "lab01_gradient_descent.py").read_text()
+_SOLUTION = course.solution_file("lab01_gradient_descent").read_text()
 # The solution copies X in its checks and shuffles indices; a student who takes X as it comes and shuffles
 # the arrays themselves changes both places: one replacement from the checks to the shuffle.
 TRAIN_CHECK = '    X = as_float_array(X, "X")\n'

@@ -1,6 +1,6 @@
 """Plausible mistakes in lab 9: (what the student got wrong, old text, new text, the graded tests that catch it)."""
 
-from pathlib import Path
+from autograder import course
 
 TRAIN_STEP = "        params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]\n"
 
@@ -9,7 +9,7 @@ TRAIN_STEP = "        params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) 
 # both functions: one replacement of the solution's text from the clipping factor to training's call.
 CLIP_FACTOR = "    factor = max_norm / norm if norm > max_norm else 1.0\n"
 CLIP_CALL = "        grads, norm = clip_by_global_norm(grads, np.inf if clip is None else clip)\n"
-_SOLUTION = (Path(__file__).resolve().parents[2] / "solutions" / "lab09_training_deep_networks.py").read_text()
+_SOLUTION = course.solution_file("lab09_training_deep_networks").read_text()
 CLIP_TO_TRAIN = _SOLUTION[_SOLUTION.index(CLIP_FACTOR):_SOLUTION.index(CLIP_CALL) + len(CLIP_CALL)]
 CLIP_NAN_FOR_INF = CLIP_TO_TRAIN.replace(CLIP_FACTOR, "    factor = max_norm / max(norm, max_norm)\n").replace(
     CLIP_CALL, "        norm = float(np.sqrt(sum(np.sum(dW ** 2) + np.sum(db ** 2) for dW, db in grads)))\n"

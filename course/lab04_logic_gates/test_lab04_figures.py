@@ -7,7 +7,6 @@ boundary, as polylines) and the scattered inputs with their targets.
 
 import numpy as np
 import pytest
-from helpers import load_solution
 from matplotlib.figure import Figure
 
 LAB = "lab04_logic_gates"
@@ -15,11 +14,6 @@ INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 AND, OR, XOR = np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0])
 RESOLUTION = 41
 STEP = 2.0 / (RESOLUTION - 1)  # the grid's spacing over [-0.5, 1.5]
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_solution(LAB)
 
 
 @pytest.fixture(scope="module")

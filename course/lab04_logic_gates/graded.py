@@ -6,7 +6,7 @@ against a run worked out in advance (pinned below). That the rule can never
 converge on XOR is not taken from the student's run: the test checks a
 certificate that no line separates XOR, and then that the student's errors
 never reach zero. The Keras model is exported by a probe and answers the
-four XOR inputs in the trusted reference process (tests/references).
+four XOR inputs in the trusted reference process (references.py).
 """
 
 import numpy as np

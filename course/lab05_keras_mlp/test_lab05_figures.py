@@ -7,16 +7,10 @@ lesson's figures on the same runs.
 
 import numpy as np
 import pytest
-from helpers import load_solution
+from helpers import assert_drawn_png
 from matplotlib.figure import Figure
 
 LAB = "lab05_keras_mlp"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_solution(LAB)
 
 
 def test_learning_curves_draw_a_training_and_a_test_curve_per_run(lab):
@@ -37,8 +31,7 @@ def test_save_figures_trains_both_settings_and_writes_a_png(lab, tmp_path, monke
     monkeypatch.setattr(lab, "recommended_settings", lambda: dict(fixed, epochs=2))
     paths = lab.save_figures(tmp_path / "figures")
     assert [path.name for path in paths] == ["learning_curves.png"]
-    data = paths[0].read_bytes()
-    assert data.startswith(PNG_SIGNATURE) and len(data) > 5000, "not a drawn PNG"
+    assert_drawn_png(paths[0])
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ by hand (the slides' max-pooling example, a kernel on a ramp image), a plain
 NumPy reference (one output pixel at a time, nothing shared with the lab's
 shifted-slice method) and Keras's own Conv2D and MaxPooling2D layers with
 the same weights. The last two are computed in the trusted reference
-process (tests/references), never in the student's.
+process (references.py), never in the student's.
 
 Every test of conv2d and max_pool2d forbids delegating: Keras's convolution
 and pooling, TensorFlow's and SciPy's are unusable there.

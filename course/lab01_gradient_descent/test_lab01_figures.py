@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
-from helpers import load_solution
+from helpers import assert_drawn_png, load_solution
 from matplotlib.figure import Figure
 
 LAB = "lab01_gradient_descent"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EPOCHS = 30
 
 
@@ -52,5 +51,4 @@ def test_batch_descent_falls_every_epoch_and_stochastic_is_noisier(curves):
 def test_save_figures_writes_the_training_curves(tmp_path):
     paths = load_solution(LAB).save_figures(tmp_path / "figures")
     assert [path.name for path in paths] == ["training_curves.png"]
-    data = paths[0].read_bytes()
-    assert data.startswith(PNG_SIGNATURE) and len(data) > 5000, "not a drawn PNG"
+    assert_drawn_png(paths[0])

@@ -7,19 +7,13 @@ a block maximum.
 
 import numpy as np
 import pytest
-from helpers import load_solution
+from helpers import assert_drawn_png
 from matplotlib.figure import Figure
 from scipy import ndimage
 from sklearn.datasets import load_digits
 
 LAB = "lab08_convolution"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 INDEX = 3
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_solution(LAB)
 
 
 @pytest.fixture(scope="module")
@@ -60,5 +54,4 @@ def test_feature_map_is_positive_where_a_stroke_begins_and_negative_where_it_end
 def test_save_figures_writes_the_feature_map(lab, tmp_path):
     paths = lab.save_figures(tmp_path / "figures")
     assert [path.name for path in paths] == ["feature_map.png"]
-    data = paths[0].read_bytes()
-    assert data.startswith(PNG_SIGNATURE) and len(data) > 5000, "not a drawn PNG"
+    assert_drawn_png(paths[0])

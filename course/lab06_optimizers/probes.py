@@ -3,16 +3,16 @@
 Each probe receives the student's module first, calls only the student's
 code and returns its raw results as plain data. They hold no expected
 values, run no reference and judge nothing: the graded tests do that, with
-references computed by the grader (tests/references/lab06_optimizers.py).
+references computed by the grader (references.py).
 
 The fixed problem is a quadratic bowl over one or more variables,
 f = sum over variables of sum(c * w**2) / 2, whose gradient is c * w. A
 trajectory is the list of points visited, starting point included.
 """
 
-import numbers
-
 import numpy as np
+
+from labkit.keras_config import plain_config
 
 
 def rule_path(lab, rule, curvatures, w0, lr, steps, **hyper):
@@ -78,15 +78,6 @@ def optimizer_path(lab, name, config, curvatures, w0, steps):
     return _keras_path(getattr(lab, name)(**config), curvatures, w0, steps)
 
 
-def _plain(value):
-    """A config value as plain data: numbers, strings, None and bools as they are, anything else as repr."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, numbers.Real):
-        return float(value)
-    return repr(value)
-
-
 def config_round_trip(lab, name, config, curvatures, w0, steps):
     """lab.<name>(**config).get_config(), and the trajectories of the optimizer rebuilt from it.
 
@@ -95,5 +86,4 @@ def config_round_trip(lab, name, config, curvatures, w0, steps):
     """
     cls = getattr(lab, name)
     saved = cls(**config).get_config()
-    plain = {str(key): _plain(value) for key, value in dict(saved).items()}
-    return plain, _keras_path(cls.from_config(dict(saved)), curvatures, w0, steps)
+    return plain_config(saved), _keras_path(cls.from_config(dict(saved)), curvatures, w0, steps)

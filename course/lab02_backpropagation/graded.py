@@ -5,7 +5,7 @@ Expected values are the slides' worked figures (the 2-2-2 network of deck
 (central differences of a cubic) and pinned results of longer runs. Where a
 test needs a reference computation (a plain forward pass and loss, their
 gradients by central differences, a plain descent loop), it asks
-tests/references/lab02_backpropagation.py through `lab.references`: the
+references.py through `lab.references`: the
 instructor's side, never shipped with the lab.
 
 The MLP's gradients are checked by the route that depends on nothing of the
