@@ -4,7 +4,8 @@
 before `_serve_student` imports the student's module is the grader's own
 code in a process that has not yet run a line of the student's: it blocks
 the packages a test forbids, turns forbidden callables into tripwires (with
-no original left in reach), drops to the sandbox user and applies Landlock.
+no original left in reach), drops to the sandbox user, applies Landlock and
+refuses itself new sockets (`seccomp.py`).
 Only then does the student's module load. The child judges nothing: it
 sends back raw values, and every comparison happens in the grader.
 
@@ -51,6 +52,7 @@ def load_by_path(name, path):
 wire = load_by_path("_grader_wire", HERE / "wire.py")
 protocol = load_by_path("_grader_protocol", HERE / "protocol.py")
 landlock = load_by_path("_grader_landlock", HERE / "landlock.py")
+seccomp = load_by_path("_grader_seccomp", HERE / "seccomp.py")
 
 
 def read_exact(fd, n):
@@ -411,6 +413,8 @@ def _confine(message, layer):
         landlock.restrict(layer)
     if rules is not None:
         landlock.restrict(rules)
+    if seccomp.supported():  # in every mode, so that the modes without a network namespace have the wall too
+        seccomp.refuse_sockets()
 
 
 def _unreadable_library(names):

@@ -39,7 +39,7 @@ from pathlib import Path
 from autograder import confine, errors, memory, protocol, wire
 from autograder.render import OUTPUT_CHARS
 
-RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py")
+RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py", "seccomp.py")
 # Grader modules the references import as `autograder.<name>`: staged as a package beside the runtime.
 REFERENCE_IMPORTS = ("textbook.py", "keras_models.py", "heldout.py")
 POLL_SECONDS = 0.05

@@ -44,6 +44,19 @@ def attempt(action, path):
 
 def who():
     return os.geteuid()
+
+def sockets():
+    import socket
+    said = {}
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+        said["new socket"] = "allowed"
+    except OSError as error:
+        said["new socket"] = type(error).__name__
+    left, right = socket.socketpair()
+    left.sendall(b"ok")
+    said["socket pair"] = right.recv(2).decode()
+    return said
 """
 
 
@@ -105,6 +118,12 @@ def test_the_results_folder_is_hidden(ask, tmp_path):
 @pytest.mark.parametrize("folder", ["/tmp", "/var/tmp", "/dev/shm"])
 def test_world_writable_folders_are_not_writable(ask, folder):
     assert ask("attempt", "write", folder) != "allowed"
+
+
+def test_no_new_socket_can_be_made_but_a_socket_pair_works(ask):
+    # The seccomp filter: no network or named socket anywhere, whatever namespaces this machine allows.
+    said = ask("sockets")
+    assert said == {"new socket": "PermissionError", "socket pair": "ok"}, f"student code's sockets said {said}"
 
 
 def test_its_own_work_folder_is_writable(ask):
