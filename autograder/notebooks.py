@@ -27,6 +27,7 @@ import ast
 import inspect
 import os
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -317,11 +318,14 @@ def execute(notebook, timeout=600):
 
     with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
         # No timing metadata: a notebook's cells then change only when its source does. The scratch
-        # folder lies outside the course, so the course's packages come by PYTHONPATH.
+        # folder lies outside the course, so the course's packages come by PYTHONPATH. What libraries
+        # write straight to the kernel's standard error (TensorFlow's C++ log lines, which
+        # TF_CPP_MIN_LOG_LEVEL no longer stops at import) is dropped; a cell's own prints still show.
         path = os.pathsep.join(filter(None, [str(course.ROOT), os.environ.get("PYTHONPATH")]))
         NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                       extra_arguments=["--IPKernelApp.capture_fd_output=False"],
                        resources={"metadata": {"path": folder}}).execute(
-            env={**os.environ, **QUIET_LIBRARIES, "PYTHONPATH": path})
+            env={**os.environ, **QUIET_LIBRARIES, "PYTHONPATH": path}, stderr=subprocess.DEVNULL)
     return notebook
 
 
