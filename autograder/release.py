@@ -17,7 +17,8 @@ import json
 import shutil
 from pathlib import Path
 
-from autograder import course, errors, runner, wire
+from autograder import course, errors, runner
+from autograder.runtime import wire
 
 README = """# Neural-network labs: student bundle
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import confine, course, errors, notebook_code, protocol, report, wire
+from autograder import confine, course, errors, notebook_code, report
 from autograder.graded import Failure, ReferenceCalls, RemoteError, StudentError, explain_exception
+from autograder.runtime import protocol, wire
 from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError
 from autograder.submission import LabFile
 

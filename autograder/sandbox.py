@@ -36,10 +36,12 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import confine, errors, memory, protocol, wire
+from autograder import confine, errors, memory
 from autograder.render import OUTPUT_CHARS
+from autograder.runtime import protocol, wire
 
-RUNTIME_FILES = ("worker.py", "child.py", "wire.py", "protocol.py", "landlock.py", "seccomp.py")
+# The code that runs inside the sandbox, copied into each as a whole.
+RUNTIME = Path(__file__).with_name("runtime")
 # Grader modules the references import as `autograder.<name>`: staged as a package beside the runtime.
 REFERENCE_IMPORTS = ("textbook.py", "keras_models.py", "heldout.py")
 POLL_SECONDS = 0.05
@@ -605,8 +607,8 @@ class Sandbox:
         self.work_on_disk = not confinement.bwrap  # bubblewrap gives a size-capped tmpfs instead
         runtime = self.scratch / "runtime"
         runtime.mkdir()
-        for name in RUNTIME_FILES:
-            shutil.copyfile(Path(__file__).with_name(name), runtime / name)
+        for path in RUNTIME.glob("*.py"):
+            shutil.copyfile(path, runtime / path.name)
         (runtime / "autograder").mkdir()
         for name in REFERENCE_IMPORTS:
             shutil.copyfile(Path(__file__).with_name(name), runtime / "autograder" / name)

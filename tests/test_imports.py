@@ -1,9 +1,11 @@
-"""The engine's modules import one another without a cycle, and grading never imports authoring code.
+"""The engine's modules import one another without a cycle, grading never imports authoring code, and
+the code that runs inside the sandbox needs nothing but the standard library and NumPy.
 
 Every import counts, those inside functions too (a lazy import is still a dependency).
 """
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,24 +13,38 @@ import pytest
 import autograder
 
 PACKAGE = Path(autograder.__file__).parent
+RUNTIME = PACKAGE / "runtime"
 GRADING = ("runner", "batch", "cluster", "submission", "report", "sandbox")  # what grades a submission
 AUTHORING = ("build", "notebooks")  # what makes labs and notebooks from the solutions
+INSIDE_ALLOWED = set(sys.stdlib_module_names) | {"numpy"}
+
+
+def module_name(path):
+    """'sandbox' for autograder/sandbox.py, 'runtime.wire' for autograder/runtime/wire.py."""
+    return ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+
+
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py") if path.name != "__init__.py"}
+
+
+def _nodes(path):
+    return [node for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
 def imports(module):
     """The autograder modules `module` imports anywhere in its file."""
     names = set()
-    for node in ast.walk(ast.parse((PACKAGE / f"{module}.py").read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module == "autograder":
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("autograder."):
-            names.add(node.module.split(".")[1])
+    for node in _nodes(MODULES[module]):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "autograder":
+            within = node.module.removeprefix("autograder").lstrip(".")
+            names |= {f"{within}.{alias.name}".lstrip(".") for alias in node.names} | {within}
         elif isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("autograder.")}
-    return {name for name in names if (PACKAGE / f"{name}.py").exists()} - {module}
+            names |= {alias.name.removeprefix("autograder.") for alias in node.names
+                      if alias.name.startswith("autograder.")}
+    return (names & set(MODULES)) - {module}
 
 
-GRAPH = {path.stem: imports(path.stem) for path in PACKAGE.glob("*.py")}
+GRAPH = {module: imports(module) for module in MODULES}
 
 
 def reachable(module):
@@ -51,3 +67,12 @@ def test_no_module_imports_itself_through_others(module):
 def test_grading_never_imports_authoring_code(module):
     reached = sorted(reachable(module) & set(AUTHORING))
     assert not reached, f"autograder.{module} reaches {reached}: grading should need nothing that builds labs"
+
+
+@pytest.mark.parametrize("path", sorted(RUNTIME.glob("*.py")), ids=lambda path: path.name)
+def test_the_code_inside_the_sandbox_imports_only_the_standard_library_and_numpy(path):
+    # Its siblings it loads by path (`load_by_path`), never by import: the sandbox has no autograder package.
+    found = {alias.name.split(".")[0] for node in _nodes(path) if isinstance(node, ast.Import) for alias in node.names}
+    found |= {node.module.split(".")[0] for node in _nodes(path)
+              if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    assert found <= INSIDE_ALLOWED, f"runtime/{path.name} imports {sorted(found - INSIDE_ALLOWED)}"

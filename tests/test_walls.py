@@ -27,7 +27,8 @@ from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, PidsNet, command
                           open_folder, why_not, write_walls)
 from helpers import FAST, solution_text
 
-from autograder import batch, confine, course, errors, protocol, report, runner, wire
+from autograder import batch, confine, course, errors, report, runner
+from autograder.runtime import protocol, wire
 from autograder.course import GradedTest
 from autograder.graded import graded
 from autograder.sandbox import Limits, descendants, process_table
