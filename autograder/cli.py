@@ -8,7 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from autograder import batch, build, course, errors, gradescope, notebooks, release, report, runner
+from autograder import course, errors, report, runner
+from autograder.authoring import build, notebooks
+from autograder.operations import batch, gradescope, release
 from autograder.sandbox import Limits
 from autograder.submission import open_submission
 
@@ -240,7 +242,7 @@ def _remote(address):
     """`batch.run`'s remote grading on the Dask scheduler at `address` (None: grade here)."""
     if address is None:
         return None
-    from autograder import cluster  # only a cluster batch needs Dask
+    from autograder.operations import cluster  # only a cluster batch needs Dask
 
     return cluster.on(address)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from autograder.runtime import wire
+from autograder.sandbox.runtime import wire
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a person writes for a lab lives in one folder, COURSE/<lab>/ (see `lab_folder`); `build` writes

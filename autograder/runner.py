@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import confine, course, errors, notebook_code, report
+from autograder import course, errors, notebook_code, report
 from autograder.graded import Failure, ReferenceCalls, RemoteError, StudentError, explain_exception
-from autograder.runtime import protocol, wire
-from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError
+from autograder.sandbox import ChildLost, Limits, Sandbox, SandboxError, confine
+from autograder.sandbox.runtime import protocol, wire
 from autograder.submission import LabFile
 
 

@@ -33,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import batch, course  # noqa: E402
+from autograder import course  # noqa: E402
+from autograder.operations import batch
 from autograder.sandbox import Limits  # noqa: E402
 
 CLASS = 300

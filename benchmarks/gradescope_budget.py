@@ -33,7 +33,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from environments import PYTHON, GradescopeBox  # noqa: E402
 
-from autograder import cli, course, gradescope, runner  # noqa: E402
+from autograder import cli, course, runner  # noqa: E402
+from autograder.operations import gradescope
 from autograder.sandbox import Limits  # noqa: E402
 
 

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from helpers import FAST
 
-from autograder import confine, course, memory, runner
+from autograder import course, runner
 from autograder.course import GradedTest
 from autograder.graded import graded
-from autograder.sandbox import descendants, process_table
+from autograder.sandbox import confine, descendants, memory, process_table
 
 LAB = "lab99_walls"
 WALLS = r'''

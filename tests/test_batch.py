@@ -11,7 +11,8 @@ import zipfile
 import pytest
 from helpers import FAST, solution_text
 
-from autograder import batch, cli, course, errors
+from autograder import cli, course, errors
+from autograder.operations import batch
 
 LAB = "lab01_gradient_descent"
 

@@ -4,7 +4,8 @@ import importlib.util
 
 import pytest
 
-from autograder import build, course, notebooks
+from autograder import course
+from autograder.authoring import build, notebooks
 
 
 def test_region_becomes_raise_with_its_hint():

@@ -13,7 +13,8 @@ import pytest
 from environments import START_SECONDS, DaskCluster
 from helpers import FAST
 
-from autograder import batch, cli, cluster, course, errors
+from autograder import cli, course, errors
+from autograder.operations import batch, cluster
 from autograder.sandbox import descendants, process_table
 from autograder.submission import open_submission
 

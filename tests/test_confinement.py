@@ -14,9 +14,10 @@ import sysconfig
 import pytest
 from helpers import FAST
 
-from autograder import confine, course, errors, runner
+from autograder import course, errors, runner
 from autograder.course import GradedTest
 from autograder.graded import graded
+from autograder.sandbox import confine
 
 pytestmark = pytest.mark.skipif(not confine.environment().confined, reason="no wall can be raised on this machine")
 

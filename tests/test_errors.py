@@ -11,18 +11,20 @@ from autograder import errors
 
 # These run inside the sandbox (the runtime, and the modules staged for the references), so their
 # errors, about the messages that cross the walls, cannot derive from the grader's roots.
-INSIDE_THE_SANDBOX = {"runtime", "keras_models", "heldout", "textbook"}
+INSIDE_THE_SANDBOX = {"sandbox.runtime", "keras_models", "heldout", "textbook"}
 ROOTS = (errors.CannotGrade, errors.GraderFault, errors.StudentFault)
 
 
 def grader_errors():
     """(module, class) for every exception class defined in a grader-side module of autograder."""
     found = []
-    for module_info in pkgutil.iter_modules(autograder.__path__):
-        if module_info.name in INSIDE_THE_SANDBOX or module_info.name.startswith("_"):
+    for module_info in pkgutil.walk_packages(autograder.__path__, "autograder."):
+        name = module_info.name.removeprefix("autograder.")
+        if any(name == inside or name.startswith(inside + ".") for inside in INSIDE_THE_SANDBOX) or any(
+                part.startswith("_") for part in name.split(".")):
             continue
-        module = importlib.import_module(f"autograder.{module_info.name}")
-        found += [(module_info.name, value) for value in vars(module).values()
+        module = importlib.import_module(module_info.name)
+        found += [(name, value) for value in vars(module).values()
                   if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == module.__name__]
     return found
 

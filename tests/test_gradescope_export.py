@@ -15,7 +15,8 @@ import zipfile
 import pytest
 from environments import PYTHON, GradescopeBox
 
-from autograder import cli, course, errors, gradescope
+from autograder import cli, course, errors
+from autograder.operations import gradescope
 
 LAB = "lab01_gradient_descent"
 

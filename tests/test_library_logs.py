@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from helpers import ROOT, patched, solution_text
 
-from autograder import notebooks
+from autograder.authoring import notebooks
 
 LAB = "lab05_keras_mlp"
 OWN_LINE = "my own line: building the MLP"

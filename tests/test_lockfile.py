@@ -12,7 +12,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from autograder import course, gradescope
+from autograder import course
+from autograder.operations import gradescope
 
 TARGET_PYTHON = (3, 12)  # the Python of Gradescope's Ubuntu 24.04 base image (README)
 # Environment markers as they evaluate on that image (python3 there is 3.12.3).

@@ -16,7 +16,8 @@ import nbformat
 import pytest
 from helpers import ROOT
 
-from autograder import build, course, notebooks
+from autograder import course
+from autograder.authoring import build, notebooks
 
 nbgrader = pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install nbgrader==0.9.6)")
 pytestmark = pytest.mark.slow

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from autograder import check, course, notebook_code, notebooks
+from autograder import check, course, notebook_code
+from autograder.authoring import notebooks
 
 LAB = "lab01_gradient_descent"
 

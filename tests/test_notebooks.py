@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from helpers import FAST, ROOT
 
-from autograder import build, course, notebook_code, notebooks, runner
+from autograder import course, notebook_code, runner
+from autograder.authoring import build, notebooks
 from autograder.submission import open_submission
 
 LABS = course.lab_names()

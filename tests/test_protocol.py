@@ -5,7 +5,7 @@ Every grading sends real ones (a spawn is checked as it is built and again by th
 
 import pytest
 
-from autograder.runtime import protocol
+from autograder.sandbox.runtime import protocol
 
 LIMITS = {"file_size": 1 << 20, "open_files": 256, "processes": 64}
 STUDENT = {"work": "/sandbox/work/student-1", "limits": LIMITS, "lab": "lab01_gradient_descent",

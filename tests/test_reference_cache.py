@@ -5,7 +5,8 @@ import json
 import pytest
 from helpers import FAST, patched, solution_text
 
-from autograder import batch, cli, course, runner
+from autograder import cli, course, runner
+from autograder.operations import batch
 from autograder.sandbox import Sandbox
 
 LAB = "lab01_gradient_descent"

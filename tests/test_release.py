@@ -7,7 +7,9 @@ import sys
 import pytest
 from helpers import solution_text
 
-from autograder import build, cli, course, errors, release
+from autograder import cli, course, errors
+from autograder.authoring import build
+from autograder.operations import release
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from autograder import batch, course, report
+from autograder import course, report
+from autograder.operations import batch
 from autograder.runner import LabResult, TestResult
 
 

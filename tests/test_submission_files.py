@@ -15,7 +15,8 @@ import zipfile
 import pytest
 from helpers import FAST, solution_text
 
-from autograder import batch, cli, course, errors, submission
+from autograder import cli, course, errors, submission
+from autograder.operations import batch
 from autograder.submission import SubmissionError, open_submission
 
 LAB = "lab01_gradient_descent"

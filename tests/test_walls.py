@@ -27,11 +27,12 @@ from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, PidsNet, command
                           open_folder, why_not, write_walls)
 from helpers import FAST, solution_text
 
-from autograder import batch, confine, course, errors, report, runner
-from autograder.runtime import protocol, wire
+from autograder import course, errors, report, runner
 from autograder.course import GradedTest
 from autograder.graded import graded
-from autograder.sandbox import Limits, descendants, process_table
+from autograder.operations import batch
+from autograder.sandbox import Limits, confine, descendants, process_table
+from autograder.sandbox.runtime import protocol, wire
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux only")
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.runtime import wire
+from autograder.sandbox.runtime import wire
 
 
 def round_trip(value):

@@ -16,7 +16,7 @@ from helpers import load_solution
 from keras import ops
 
 import custom_layers
-from autograder import build
+from autograder.authoring import build
 
 pytestmark = pytest.mark.all_backends
 

@@ -36,9 +36,10 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import confine, errors, memory
+from autograder import errors
 from autograder.render import OUTPUT_CHARS
-from autograder.runtime import protocol, wire
+from autograder.sandbox import confine, memory
+from autograder.sandbox.runtime import protocol, wire
 
 # The code that runs inside the sandbox, copied into each as a whole.
 RUNTIME = Path(__file__).with_name("runtime")
@@ -611,7 +612,7 @@ class Sandbox:
             shutil.copyfile(path, runtime / path.name)
         (runtime / "autograder").mkdir()
         for name in REFERENCE_IMPORTS:
-            shutil.copyfile(Path(__file__).with_name(name), runtime / "autograder" / name)
+            shutil.copyfile(Path(__file__).parent.parent / name, runtime / "autograder" / name)
         site = self.scratch / "packages"
         site.mkdir()
         for package in (package for package in packages if Path(package).is_dir()):  # a bundle may lack one

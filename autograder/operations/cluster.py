@@ -34,7 +34,8 @@ from pathlib import Path
 from distributed import Client, as_completed
 from distributed.scheduler import KilledWorker
 
-from autograder import batch, course
+from autograder import course
+from autograder.operations import batch
 from autograder.submission import SubmissionError
 
 CONNECT_SECONDS = 10

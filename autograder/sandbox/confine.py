@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import Path
 
 from autograder import errors
-from autograder.runtime import landlock
+from autograder.sandbox.runtime import landlock
 
 UID_BASE = 1_000_000_000
 PID_LIMIT = 1 << 22  # the kernel's largest pid (PID_MAX_LIMIT on 64-bit): a uid's pid part never spills

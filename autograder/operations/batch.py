@@ -37,8 +37,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder import course, errors, report, runner
-from autograder.confine import ConfinementError
 from autograder.sandbox import Limits, SandboxError
+from autograder.sandbox.confine import ConfinementError
 from autograder.submission import SubmissionError, not_its_own, open_submission
 
 SUFFIXES = (".zip", ".ipynb", ".py")

@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 
 from autograder import course, errors, runner
-from autograder.runtime import wire
+from autograder.sandbox.runtime import wire
 
 README = """# Neural-network labs: student bundle
 

@@ -31,7 +31,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from autograder import build, course
+from autograder import course
+from autograder.authoring import build
 from autograder.notebook_code import CHECK_TAG, nbformat_module
 
 FIND_COURSE = '''# Set-up: run this cell first. It finds the course folder (the one holding labkit/)
@@ -205,11 +206,11 @@ def make_notebooks(cells, lab, tests=None):
     return solution, student
 
 
-NBGRADER_CONFIG = """# nbgrader's configuration for the course's labs, written by autograder.notebooks.nbgrader_course.
+NBGRADER_CONFIG = """# nbgrader's configuration for the course's labs, written by autograder.authoring.notebooks.nbgrader_course.
 import sys
 
 sys.path.insert(0, {root!r})  # the course repository: autograder/ and course/
-from autograder import notebooks
+from autograder.authoring import notebooks
 
 c = get_config()
 c.CourseDirectory.course_id = "nnlab"
