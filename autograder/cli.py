@@ -14,8 +14,6 @@ from autograder.operations import batch, gradescope, release
 from autograder.sandbox import Limits
 from autograder.submission import open_submission
 
-# Exit statuses: grading finished (whatever the score), the grader could not run, interrupted.
-
 
 def _positive(kind):
     def parse(text):

@@ -110,9 +110,14 @@ class Probes:
 
 
 class RemoteLab:
-    """The student's module as graded tests see it: attribute calls run in the child."""
+    """The student's module as graded tests see it: attribute calls run in the child.
 
-    def __init__(self, child, lab_name, timeout, forbid=None, references=None):
+    Args:
+        forbid: {dotted name: reason} of the test's forbidden calls (the reason is the message).
+        references: call(name, args, kwargs) behind `lab.references` (`References.call`).
+    """
+
+    def __init__(self, child, lab_name, timeout, forbid, references):
         self._child, self._lab_name, self._timeout = child, lab_name, timeout
         self._forbid = forbid or {}
         self._deadline = time.monotonic() + timeout

@@ -31,7 +31,7 @@ def assert_drawn_png(path):
 
 def solution_text(lab):
     """The instructor's solution of `lab`, as text."""
-    return (course.solution_file(lab)).read_text()
+    return course.solution_file(lab).read_text()
 
 
 def patched(source, old, new):

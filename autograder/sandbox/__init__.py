@@ -2,20 +2,20 @@
 
 One `Sandbox` serves one grading (one submission). It owns a scratch folder
 holding the runtime files, the packages a lab may import and the staged
-lab files, and up to two warm workers (`worker.py`) behind bubblewrap where
-the machine allows it: a plain one (NumPy) and, when a Keras lab is graded,
-one with Keras imported. Each graded test runs in a child the worker forks
-(`child.py`), which confines itself further (Landlock, its own user) before
-the student's module loads; references run in children that never load
-student code.
+lab files, and up to two warm workers (`runtime/worker.py`) behind
+bubblewrap where the machine allows it: a plain one (NumPy) and, when a
+Keras lab is graded, one with Keras imported. Each graded test runs in a
+child the worker forks (`runtime/child.py`), which confines itself further
+(Landlock, its own user, no sockets) before the student's module loads;
+references run in children that never load student code.
 
 The grader talks to each child over two pipes in plain data (`protocol`,
 `wire`), validates every reply before reading it, and enforces the limits
 from outside: a deadline per call; memory as the kernel counts it, in a
 cgroup of its own where it may make one (`memory`); a process and thread
 count (which names the limit; the kernel's RLIMIT_NPROC, set in each child,
-is what holds it, in every mode); the size of the work folder; printed output kept up to a size and discarded
-beyond at pipe speed. When a child is closed, everything the student's
+is what holds it, in every mode); the size of the work folder; printed output kept up to a
+size and discarded beyond at pipe speed. When a child is closed, everything the student's
 code started goes with it; when the sandbox closes, nothing of the
 submission is left running or on disk. Linux only.
 """
@@ -509,7 +509,8 @@ class Child:
     def _how_it_ended(self):
         returncode = None
         for _ in range(200):  # a moment for the child to finish dying and its worker to collect it
-            if self.pid not in self.sandbox.process_table() and (returncode := self.worker.ended(self.inner_pid)) is not None:
+            gone = self.pid not in self.sandbox.process_table()
+            if gone and (returncode := self.worker.ended(self.inner_pid)) is not None:
                 break
             time.sleep(0.01)
         if returncode == -signal.SIGKILL and self.sandbox.meter.oom_kills() > self._oom_kills:

@@ -27,7 +27,6 @@ import os
 import time
 
 FULL_READING_SECONDS = 1.0
-CGROUP_ROOT = "/sys/fs/cgroup"
 
 
 def _read(path):

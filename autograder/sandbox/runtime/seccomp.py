@@ -31,10 +31,14 @@ ARCHITECTURES = {"x86_64": (0xC000003E, 41, 53), "aarch64": (0xC00000B7, 198, 19
 
 
 class SockFilter(ctypes.Structure):
+    """One BPF instruction (struct sock_filter)."""
+
     _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
 
 
 class SockFprog(ctypes.Structure):
+    """A BPF program: its length and its instructions (struct sock_fprog)."""
+
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
 
 
@@ -46,9 +50,9 @@ def supported():
     return platform.machine() in ARCHITECTURES
 
 
-def program(machine=None):
-    """The filter's instructions, as (code, jump if true, jump if false, constant)."""
-    arch, socket_call, pair_call = ARCHITECTURES[machine or platform.machine()]
+def program():
+    """The filter's instructions for this machine, as (code, jump if true, jump if false, constant)."""
+    arch, socket_call, pair_call = ARCHITECTURES[platform.machine()]
     return [
         (BPF_LD_W_ABS, 0, 0, ARCH_OFFSET),
         (BPF_JEQ_K, 1, 0, arch),  # this ABI: go on; any other: kill
@@ -65,7 +69,8 @@ def program(machine=None):
 
 def refuse_sockets():
     """Install the filter on this process (one thread: call it before any thread starts)."""
-    instructions = (SockFilter * len(program()))(*[SockFilter(*step) for step in program()])
+    steps = program()
+    instructions = (SockFilter * len(steps))(*[SockFilter(*step) for step in steps])
     prog = SockFprog(len(instructions), instructions)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), f"seccomp no_new_privs: {os.strerror(ctypes.get_errno())}")
