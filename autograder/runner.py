@@ -144,6 +144,8 @@ class RemoteLab:
         if "unreadable" in reply:
             raise RemoteError(called, f"Your code returned {reply['unreadable']}, which cannot be graded: "
                                       "return Python numbers or NumPy arrays.")
+        if "out_of_turn" in reply:
+            raise RemoteError(called, f"The grader's harness refused what your code sent: {reply['out_of_turn']}.")
         raise StudentError(called, reply["error"])
 
 

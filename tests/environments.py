@@ -314,10 +314,9 @@ FORGERIES = {  # well-framed replies the grader must refuse, built here: too big
 }
 
 
-def forge(kind):
-    """Write one crafted frame on the grader's reply pipe (found in /proc/self/fd), then wait."""
-    body = FORGERIES[kind]()
-    frame = struct.pack(">Q", 1 << 40) if body is None else struct.pack(">Q", len(body)) + body
+def reply_pipes():
+    """The descriptors of this process that are pipes it may write (output excepted): where a reply goes."""
+    found = []
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         if fd in (0, 1, 2):
@@ -329,12 +328,58 @@ def forge(kind):
         except (OSError, StopIteration):
             continue
         if target.startswith("pipe:") and flags & os.O_ACCMODE == os.O_WRONLY:
-            view = memoryview(frame)
-            while view:
-                view = view[os.write(fd, view):]
-            time.sleep(5)
-            return "forged"
+            found.append(fd)
+    return found
+
+
+def write_frame(fd, frame):
+    view = memoryview(frame)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def forge(kind):
+    """Write one crafted frame on the reply pipe (found in /proc/self/fd), then wait."""
+    body = FORGERIES[kind]()
+    frame = struct.pack(">Q", 1 << 40) if body is None else struct.pack(">Q", len(body)) + body
+    for fd in reply_pipes()[:1]:
+        write_frame(fd, frame)
+        time.sleep(5)
+        return "forged"
     return "no reply pipe found"
+
+
+def forge_later(body, delay):
+    """Return at once; `delay` seconds later, write the reply `body`, framed, on every pipe it may write."""
+    frame = struct.pack(">Q", len(body.encode())) + body.encode()
+
+    def write():
+        time.sleep(delay)
+        for fd in reply_pipes():
+            write_frame(fd, frame)
+
+    threading.Thread(target=write, daemon=True).start()
+    return "genuine"
+
+
+def harness():
+    """Try to reach the descriptors of the process that started this one (the harness, which holds
+    the grader's pipes): list them, open them, trace it."""
+    parent = os.getppid()
+    tried = {"list": attempt("list", f"/proc/{parent}/fd")}
+    opened = "FileNotFoundError"
+    for fd in range(3, 64):
+        said = attempt("read", f"/proc/{parent}/fd/{fd}")
+        if said == "allowed":
+            opened = "allowed"
+            break
+        if said != "FileNotFoundError":
+            opened = said
+    tried["open"] = opened
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    tried["ptrace"] = "allowed" if libc.ptrace(16, parent, 0, 0) == 0 else os.strerror(ctypes.get_errno())  # ATTACH
+    return tried
 '''
 
 
@@ -366,6 +411,28 @@ def grade_calls(path, calls, limits=FAST, sandbox=None):
         tests.append(GradedTest(path.stem, f"99.{index + 1}", f"{function}{tuple(args)!r}"[:60], 1.0, False, None, {}, call))
     result = runner.grade_lab(path.stem, path, limits, tests=tests, sandbox=sandbox)
     return result, values
+
+
+FORGED_REPLY = '{"__dict__":{"ok":true,"value":"forged"}}'  # protocol.value("forged"), as wire sends it
+
+
+def grade_forged_later(path, sandbox=None):
+    """Grade one test of two calls: `forge_later`, then, once its forgery is written, `alive`.
+
+    Returns:
+        (the `LabResult`, the values the calls returned).
+    """
+    values = []
+
+    @graded(points=1)
+    def two_calls(lab):
+        "a reply written when none was due"
+        values.append(lab.forge_later(FORGED_REPLY, 0.2))
+        time.sleep(1)  # the forgery is on the pipe before the next request
+        values.append(lab.alive())
+
+    test = GradedTest(path.stem, "99.1", "forge_later, then alive", 1.0, False, None, {}, two_calls)
+    return runner.grade_lab(path.stem, path, FAST, tests=[test], sandbox=sandbox), values
 
 
 def running_with(word):
@@ -682,6 +749,7 @@ def claims(token):
         ("write", ".."): ("attempt", ("write", "..", f"planted-{token}")),  # the work folder of every child
         "signal grader": ("attempt", ("signal", str(os.getpid()), "0")),
         "user": ("who", ()),
+        "harness": ("harness", ()),
         "daemon": ("daemon", (f"{token}.5",)),  # a sleep of that many seconds, found by its argument
         **{("connect", call[1][0]): call for call in listeners.calls()},
         # A NumPy exercise's child (these tests forbid nothing, in the plain worker) cannot reach SciPy.
@@ -697,6 +765,7 @@ def claims(token):
             started = time.monotonic()
             result, values = grade_calls(path, list(named.values()), sandbox=sandbox)
             seconds = time.monotonic() - started
+            forged, forged_values = grade_forged_later(path, sandbox)
             sandbox.clear()
             _, later = grade_calls(path, list(next_one.values()), sandbox=sandbox)
         finally:
@@ -715,6 +784,8 @@ def claims(token):
             "planted outside": found,
             "write work folder": said["write", "."],
             "signal grader": said["signal grader"],
+            "harness": said["harness"],
+            "forged later": {"values": forged_values, "message": forged.tests[0].message},
             "daemon running": running_with(f"{token}.5"),
             "network": {kind: said["connect", kind] for kind in ("tcp", "udp", "unix", "named unix")},
             "network reached": listeners.reached(),

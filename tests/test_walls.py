@@ -23,8 +23,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from environments import (ENVIRONMENTS, LAB, PYTHON, Listeners, PidsNet, command_in, grade_calls, leftovers,
-                          open_folder, why_not, write_walls)
+from environments import (ENVIRONMENTS, FORGED_REPLY, LAB, PYTHON, Listeners, PidsNet, command_in, grade_calls,
+                          grade_forged_later, leftovers, open_folder, why_not, write_walls)
 from helpers import FAST, solution_text
 
 from autograder import course, errors, report, runner
@@ -255,6 +255,14 @@ def test_a_reply_forged_on_the_pipe_fails_only_its_test(hostile, kind):
     assert not forged.passed, f"a forged reply must not pass the test (the student's forge said {values[0]!r})"
     assert "sent back" in forged.message, f"the message should say the reply was refused:\n{forged.message}"
     assert after.passed and values[1] == "yes", f"the next test should run in a fresh child: {after.message}"
+
+
+def test_a_reply_written_out_of_turn_never_reaches_the_grader(tmp_path):
+    # The forgery is a reply the grader would take (checked here), written when the grader has asked nothing.
+    assert protocol.check_reply(wire.decode(FORGED_REPLY.encode())) == protocol.value("forged")
+    result, values = grade_forged_later(write_walls(tmp_path))
+    assert values == ["genuine"], f"only the first call's own reply should reach the grader, got {values}"
+    assert "no reply was due" in result.tests[0].message, f"the test should fail saying why:\n{result.tests[0].message}"
 
 
 def test_nothing_a_test_leaves_reaches_the_next(hostile):
@@ -536,6 +544,12 @@ def test_key_claims_hold_in_each_environment(environment):
     assert not written, f"in '{environment}' ({claims['confinement']}) student code wrote outside its folder: {written}"
     assert claims["write work folder"] == "allowed", "student code may write its own work folder"
     assert claims["signal grader"] != "allowed", f"in '{environment}' student code could signal the grader"
+    reached = [how for how, said in claims["harness"].items() if said == "allowed"]
+    assert not reached, (f"in '{environment}' the lab's process reached the harness's descriptors by {reached} "
+                         f"({claims['harness']})")
+    forged = claims["forged later"]
+    assert "forged" not in forged["values"] and "no reply was due" in forged["message"], (
+        f"in '{environment}' a reply written out of turn reached the grader: {forged}")
     # Landlock alone stops TCP, abstract sockets and signals, not UDP or a named Unix socket; the children's
     # seccomp filter refuses every new socket, so no environment reaches any listener.
     reached = claims["network reached"]

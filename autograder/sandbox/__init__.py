@@ -20,9 +20,11 @@ code started goes with it; when the sandbox closes, nothing of the
 submission is left running or on disk. Linux only.
 """
 
+import compileall
 import ctypes
 import json
 import os
+import py_compile
 import select
 import selectors
 import shutil
@@ -580,6 +582,15 @@ class Child:
             shutil.rmtree(self.work, ignore_errors=True)
 
 
+def _byte_compile(path):
+    """Byte-compile the grader's own files at `path` (a file or a folder) beside them, once: every child
+    imports them afresh and may not write bytecode. Never a student's file, whose compiling is its child's."""
+    if Path(path).is_dir():
+        compileall.compile_dir(path, quiet=2)
+    else:
+        py_compile.compile(path, doraise=True)
+
+
 class Sandbox:
     """The walls around one grading: a scratch folder, warm workers, and their children.
 
@@ -618,6 +629,7 @@ class Sandbox:
         site.mkdir()
         for package in (package for package in packages if Path(package).is_dir()):  # a bundle may lack one
             shutil.copytree(package, site / Path(package).name, ignore=shutil.ignore_patterns("__pycache__"))
+        _byte_compile(site)
         (self.scratch / "labs").mkdir()
         (self.scratch / "work").mkdir(mode=0o1777)
         os.chmod(self.scratch / "work", 0o1777)
@@ -648,6 +660,7 @@ class Sandbox:
         shutil.copyfile(lab_file, submission / f"{lab_name}.py")
         if probes_file is not None:
             shutil.copyfile(probes_file, folder / "probes.py")
+            _byte_compile(folder / "probes.py")
         for path in (folder, submission):
             os.chmod(path, 0o755)
         for path in folder.rglob("*.py"):

@@ -1,13 +1,20 @@
 """A child of the warm worker: a student's lab behind its walls, or a trusted reference.
 
-`run` takes over the process the worker just forked. Everything it does
-before `_serve_student` imports the student's module is the grader's own
-code in a process that has not yet run a line of the student's: it blocks
-the packages a test forbids, turns forbidden callables into tripwires (with
-no original left in reach), drops to the sandbox user, applies Landlock and
-refuses itself new sockets (`seccomp.py`).
-Only then does the student's module load. The child judges nothing: it
-sends back raw values, and every comparison happens in the grader.
+`run` takes over the process the worker just forked. A student child splits
+in two at once (`_serve_student`): the *harness*, which alone holds the
+grader's pipes and never runs a line of the student's, and the *lab's
+process*, which gets pipes of its own to the harness. The harness passes
+each request on and each reply back, one reply per message the grader is
+owed and never one out of turn (`_relay`); it is not dumpable, so the lab's
+process cannot reach its descriptors or memory (`/proc/PID/fd`, ptrace).
+
+Everything the lab's process does before `_serve_lab` imports the student's
+module is the grader's own code: it blocks the packages a test forbids,
+turns forbidden callables into tripwires (with no original left in reach),
+drops to the sandbox user, applies Landlock and refuses itself new sockets
+(`seccomp.py`). Only then does the student's module load. The child judges
+nothing: it sends back raw values, and every comparison happens in the
+grader.
 
 A reference child never loads student code: it runs the functions of a
 lab's references (course/<lab>/references.py), whose text the grader sends it.
@@ -27,16 +34,20 @@ import inspect
 import os
 import random
 import resource
+import select
 import signal
 import sys
 import traceback
 from pathlib import Path
 
 import numpy as np
+import numpy.random  # NumPy loads it on first use: here, in the worker, not in every child
 
 SEED = 0
 OOM_FIRST = 1000  # the highest oom_score_adj
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+RELAY_CHUNK = 1 << 20
 HERE = Path(__file__).parent
 
 
@@ -82,9 +93,7 @@ def send(fd, message):
         data = wire.encode(message)
     except Exception as error:  # WireError, RecursionError, a student's odd object
         data = wire.encode(protocol.unreadable(str(error)[:1000]))
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    _write_all(fd, data)
 
 
 class ForbiddenCall(Exception):
@@ -172,7 +181,8 @@ def disarm(names):
     in every module namespace that holds it. Returns the source files of
     what was disarmed, which the child's file view then leaves out.
     """
-    modules = {id(vars(module)) for module in list(sys.modules.values()) if module is not None}
+    modules = None  # the namespaces of every loaded module, found only when a builtin needs them: the
+    # walk writes to each module's reference count, so copy-on-write copies thousands of the worker's pages
     sources = set()
     for name in names:
         try:
@@ -194,6 +204,8 @@ def disarm(names):
             _neuter(target, name)
             continue
         stand_in = tripwire(name)
+        if modules is None:
+            modules = {id(vars(module)) for module in list(sys.modules.values()) if module is not None}
         for holder in gc.get_referrers(target):
             if isinstance(holder, dict) and id(holder) in modules:
                 for key, value in list(holder.items()):
@@ -356,8 +368,12 @@ def _become_user(message):
         os.setgid(message["uid"])
         os.setuid(message["uid"])
     _limit_tasks(limits["processes"])  # after the change of user: it counts the user the child runs as
-    # Set after the change of user (which clears it): when the worker dies, so does the child.
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # Set after the change of user (which clears it): when its parent dies, so does the child.
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _prctl(option, value):
+    ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
 
 
 def run(message, fds, layer=None):
@@ -378,7 +394,7 @@ def run(message, fds, layer=None):
             _become_user({**message, "uid": None})
             _serve_reference(request_fd, response_fd)
         else:
-            _serve_student(message, request_fd, response_fd, layer)
+            status = _serve_student(message, request_fd, response_fd, layer)
     except BaseException:
         traceback.print_exc()  # the grader's own failure: shown in the test's output
         status = 70
@@ -445,6 +461,96 @@ def _unreadable_library(names):
 
 
 def _serve_student(message, request_fd, response_fd, layer):
+    """Fork the lab's process, and relay between it and the grader as its harness; return the exit status.
+
+    The lab's process runs `_serve_lab` on pipes of its own and returns 0 when it is done; the harness
+    returns how the lab's process ended (a signal that ended it ends the harness too, so the grader reads
+    the same end either way).
+    """
+    requests_read, requests_write = os.pipe()
+    replies_read, replies_write = os.pipe()
+    _prctl(PR_SET_DUMPABLE, 0)  # before the fork: no instant in which the lab's process could reach it
+    pid = os.fork()
+    if pid == 0:
+        _prctl(PR_SET_DUMPABLE, 1)  # as the child was (a change of user clears it again)
+        for fd in (request_fd, response_fd, requests_write, replies_read):
+            os.close(fd)
+        _serve_lab(message, requests_read, replies_write, layer)
+        return 0
+    for fd in (requests_read, replies_write) + (() if layer is None else (layer,)):
+        os.close(fd)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if seccomp.supported():
+        seccomp.refuse_sockets()
+    if not _relay(request_fd, response_fd, requests_write, replies_read):
+        os.kill(pid, signal.SIGKILL)  # it broke the protocol: nothing more of it is heard
+        os.waitpid(pid, 0)
+        return 0
+    os.close(requests_write)  # end of file: the lab's process leaves its loop
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code < 0:
+        if -code != signal.SIGKILL:  # whose action cannot be set, and is to end
+            signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    return code
+
+
+def _relay(from_grader, to_grader, to_lab, from_lab):
+    """Pass the grader's requests to the lab's process and its replies back, until either side ends.
+
+    The lab's process owes two messages before any request (`protocol.confined`, then the import's
+    reply) and one reply per request. Each owed frame is copied to the grader as it comes; a byte
+    the lab's process writes when it owes nothing is never passed on: the harness tells the grader
+    (`protocol.out_of_turn`, which fails the test that reads it) and returns False.
+    """
+    owed = 2
+    poller = select.poll()
+    poller.register(from_grader, select.POLLIN)
+    poller.register(from_lab, select.POLLIN)
+    while True:
+        for fd, _ in poller.poll():
+            if fd == from_grader:
+                if not _copy_frame(from_grader, to_lab):
+                    return True  # the grader closed the pipe: the test is over
+                owed += 1
+            elif owed == 0:
+                if read_exact(from_lab, 1) is None:
+                    return True  # the lab's process ended
+                send(to_grader, protocol.out_of_turn("your code wrote on the reply channel when no reply was due"))
+                return False
+            else:
+                if not _copy_frame(from_lab, to_grader):
+                    return True
+                owed -= 1
+
+
+def _copy_frame(source, target):
+    """Copy one whole frame (header and body) from `source` to `target`; False at end of file.
+
+    The body is copied as it comes, never decoded here: the grader checks each frame's budget and shape.
+    """
+    header = read_exact(source, wire.HEADER.size)
+    if header is None:
+        return False
+    _write_all(target, header)
+    left = wire.HEADER.unpack(header)[0]
+    while left:
+        chunk = os.read(source, min(left, RELAY_CHUNK))
+        if not chunk:
+            return False
+        _write_all(target, chunk)
+        left -= len(chunk)
+    return True
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve_lab(message, request_fd, response_fd, layer):
     """Confine (within the worker's `layer`), import the student's lab (and the probes), then serve it."""
     submission = message["submission"]
     try:

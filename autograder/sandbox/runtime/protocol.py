@@ -12,8 +12,10 @@ used by its receiver before it reads a field. Two channels:
   test, never pass one (`check_reply`). Before any request a student child
   sends two messages: once confined, before any student code runs,
   `confined(...)` (`check_confined`); then, after importing the lab,
-  `loaded()` or `failed(record)`. Being first on the pipe, the confined
-  message cannot be forged by the lab's code. A reference child is first sent
+  `loaded()` or `failed(record)`. A student child's pipes are held by its
+  harness, which never runs student code: it passes on the lab's process's
+  frames, one per message owed, and answers `out_of_turn(why)` where that
+  process wrote when nothing was owed. A reference child is first sent
   `load(path)`, the references module to import, and answers `loaded()` or
   `failed(record)`.
 - a *control channel* (a Unix socket of packets, each one JSON message,
@@ -82,6 +84,11 @@ def unreadable(why):
     return {"ok": False, "unreadable": why}
 
 
+def out_of_turn(why):
+    """A failure reply, from a student child's harness alone: the lab's process wrote when no reply was due."""
+    return {"ok": False, "out_of_turn": why}
+
+
 def load(path):
     """A reference child's first message: the references module to import."""
     return {"op": "load", "path": path}
@@ -130,7 +137,7 @@ def check_reply(reply):
         return reply
     if fields == {"error"} and _is_exception_record(reply["error"]):
         return reply
-    if fields in ({"missing"}, {"unreadable"}) and isinstance(reply[fields.pop()], str):
+    if fields in ({"missing"}, {"unreadable"}, {"out_of_turn"}) and isinstance(reply[fields.pop()], str):
         return reply
     raise ProtocolError("a failure reply of an unknown shape")
 
