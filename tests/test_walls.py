@@ -652,6 +652,40 @@ def test_a_fork_bomb_is_stopped(environment, net):
     assert not left, f"in '{environment}' processes of the grading still run after it: {_describe(left)}"
 
 
+FILE_FLOOD = """
+
+def sigmoid(z):
+    import itertools
+    for index in itertools.count():  # empty files: no bytes for the disk cap to count, an inode each
+        try:
+            open(f"empty-{index}", "w").close()
+        except OSError:
+            pass
+"""
+
+
+def test_a_flood_of_empty_files_is_stopped(environment):
+    folder = open_folder()
+    lab = "lab01_gradient_descent"
+    student = folder / f"{lab}.py"
+    student.write_text(solution_text(lab) + FILE_FLOOD)
+    student.chmod(0o644)
+    try:
+        # 1.1 calls sigmoid; 1.5 (gradient descent) does not. The limits are the defaults.
+        done = _run_in(environment, [PYTHON, "-m", "autograder", "grade", str(student), "--json",
+                                     str(folder / "results.json"), "--test", "1.1", "--test", "1.5"], folder)
+        assert done.returncode == 0, f"grading in '{environment}' did not complete:\n{done.stderr[-2000:]}"
+        tests = {test["number"]: test for test in json.loads((folder / "results.json").read_text())["tests"]}
+        left = [str(path) for path in (folder / "tmp").rglob("*")]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    flood, after = tests["1.1"], tests["1.5"]
+    assert flood["score"] == 0 and f"made more than {Limits.files} files and folders" in flood["output"], (
+        f"in '{environment}' the flood's test should fail, saying why:\n{flood['output']}")
+    assert after["score"] == after["max_score"], f"in '{environment}' the next test should still pass:\n{after['output']}"
+    assert not left, f"in '{environment}' the grading left {len(left)} files on disk, such as {left[:3]}"
+
+
 def _closed_to_others(path):
     """Whether a folder above `path` denies other users passage."""
     return any(not os.stat(parent).st_mode & 0o001 for parent in Path(path).parents)
