@@ -248,7 +248,7 @@ FORGED = ["a list, not a reply", "two bytes", "an unexpected field", "deep nesti
 
 @pytest.mark.parametrize("kind", FORGED)
 def test_a_reply_forged_on_the_pipe_fails_only_its_test(hostile, kind):
-    # Student code shares its process with the child's reply pipe: it can write any bytes there.
+    # Student code holds the pipe to its harness: bytes it writes there in turn reach the grader as a reply.
     result, values = hostile([("forge", (kind,)), ("alive", ())],
                              Limits(timeout=20, import_timeout=10, memory=1024 * 2**20), seconds=60)
     forged, after = result.tests
@@ -580,20 +580,28 @@ for pid in range(2, 1 << 16):  # every process it can see, but itself
 """
 
 
-def test_a_submission_that_kills_everything_it_can_is_still_graded(environment):
+def _grade_lab01_in(environment, appended, *options, net=None):
+    """Grade lab 1's solution with `appended` after it through the command line, in `environment`.
+
+    Returns:
+        (results.json as a dict, the paths the grading left in its scratch folder).
+    """
     folder = open_folder()
     lab = "lab01_gradient_descent"
     student = folder / f"{lab}.py"
-    student.write_text(solution_text(lab) + KILL_EVERYONE)
+    student.write_text(solution_text(lab) + appended)
     student.chmod(0o644)
     try:
         done = _run_in(environment, [PYTHON, "-m", "autograder", "grade", str(student), "--json",
-                                     str(folder / "results.json"), "--timeout", "20"], folder)
+                                     str(folder / "results.json"), *options], folder, net=net)
         assert done.returncode == 0, f"grading in '{environment}' did not complete:\n{done.stderr[-2000:]}"
-        results = json.loads((folder / "results.json").read_text())
-        left = [str(path) for path in (folder / "tmp").rglob("*")]
+        return json.loads((folder / "results.json").read_text()), [str(path) for path in (folder / "tmp").rglob("*")]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_submission_that_kills_everything_it_can_is_still_graded(environment):
+    results, left = _grade_lab01_in(environment, KILL_EVERYONE, "--timeout", "20")
     assert results["score"] == results["max_score"] > 0, (
         f"in '{environment}' a correct lab that tries to kill every process should still earn every point: "
         f"{results['score']} / {results['max_score']}\n{results['output']}")
@@ -627,20 +635,9 @@ def net():
 
 
 def test_a_fork_bomb_is_stopped(environment, net):
-    folder = open_folder()
-    lab = "lab01_gradient_descent"
-    student = folder / f"{lab}.py"
-    student.write_text(solution_text(lab) + FORK_BOMB)
-    student.chmod(0o644)
-    try:
-        # 1.1 calls sigmoid; 1.5 (gradient descent) does not.
-        done = _run_in(environment, [PYTHON, "-m", "autograder", "grade", str(student), "--json",
-                                     str(folder / "results.json"), "--timeout", "5", "--test", "1.1", "--test", "1.5"],
-                       folder, net=net)
-        assert done.returncode == 0, f"grading in '{environment}' did not complete:\n{done.stderr[-2000:]}"
-        tests = {test["number"]: test for test in json.loads((folder / "results.json").read_text())["tests"]}
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    # 1.1 calls sigmoid; 1.5 (gradient descent) does not.
+    results, _ = _grade_lab01_in(environment, FORK_BOMB, "--timeout", "5", "--test", "1.1", "--test", "1.5", net=net)
+    tests = {test["number"]: test for test in results["tests"]}
     assert not net.refused, (
         f"in '{environment}' the fork bomb reached the safety net of {NET_TASKS} tasks (peak {net.peak}): the "
         f"grading's own limit of {Limits.processes} did not hold it")
@@ -665,20 +662,9 @@ def sigmoid(z):
 
 
 def test_a_flood_of_empty_files_is_stopped(environment):
-    folder = open_folder()
-    lab = "lab01_gradient_descent"
-    student = folder / f"{lab}.py"
-    student.write_text(solution_text(lab) + FILE_FLOOD)
-    student.chmod(0o644)
-    try:
-        # 1.1 calls sigmoid; 1.5 (gradient descent) does not. The limits are the defaults.
-        done = _run_in(environment, [PYTHON, "-m", "autograder", "grade", str(student), "--json",
-                                     str(folder / "results.json"), "--test", "1.1", "--test", "1.5"], folder)
-        assert done.returncode == 0, f"grading in '{environment}' did not complete:\n{done.stderr[-2000:]}"
-        tests = {test["number"]: test for test in json.loads((folder / "results.json").read_text())["tests"]}
-        left = [str(path) for path in (folder / "tmp").rglob("*")]
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    # 1.1 calls sigmoid; 1.5 (gradient descent) does not. The limits are the defaults.
+    results, left = _grade_lab01_in(environment, FILE_FLOOD, "--test", "1.1", "--test", "1.5")
+    tests = {test["number"]: test for test in results["tests"]}
     flood, after = tests["1.1"], tests["1.5"]
     assert flood["score"] == 0 and f"made more than {Limits.files} files and folders" in flood["output"], (
         f"in '{environment}' the flood's test should fail, saying why:\n{flood['output']}")
