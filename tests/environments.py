@@ -474,7 +474,7 @@ def leftovers(grader_pid, seconds=5.0):
 
 
 # The environments: a command prefix and what must hold for it to run here.
-PYTHON = os.path.realpath(sys.executable)
+PYTHON = sys.executable  # as it is: a venv's python resolved would be its base Python, without the venv's packages
 # Shell steps run in a private mount namespace before the command, for it only. A closed /root made
 # traversable (to reach a Python that lives there), and the cgroup tree read-only, as Docker mounts it.
 OPEN_ROOT = ("mount -t tmpfs -o mode=755 tmpfs /mnt && mkdir /mnt/{name} && "

@@ -1,10 +1,12 @@
 """`batch --scheduler`: a class graded on a real Dask cluster (`dask scheduler` and `dask worker` processes)."""
 
 import csv
+import io
 import json
 import os
 import shutil
 import signal
+import tarfile
 import threading
 import time
 from pathlib import Path
@@ -113,14 +115,35 @@ def test_a_worker_with_another_course_refuses_to_grade(tmp_path):
         cluster.grade_task("0" * 64, "ada", cluster.pack(tmp_path), FAST, (LAB,), False)
 
 
-def test_a_packed_link_stays_a_link(tmp_path):
+@pytest.fixture(params=["filters", "no filters"])
+def extraction(request, monkeypatch):
+    """Unpacking with tarfile's extraction filters, and as on a Python without them (before 3.11.4)."""
+    if request.param == "no filters":
+        monkeypatch.delattr(tarfile, "tar_filter")
+    return request.param
+
+
+def test_a_packed_link_stays_a_link(tmp_path, extraction):
     (tmp_path / "ada").mkdir()
     (tmp_path / "ada" / f"{LAB}.py").symlink_to(course.solution_file(LAB))
     unpacked = cluster.unpack("ada", cluster.pack(tmp_path / "ada"), tmp_path / "worker")
     assert (unpacked / f"{LAB}.py").is_symlink(), "a link must reach the worker as a link, so its grader refuses it"
 
 
-def test_a_file_hard_linked_outside_is_refused_on_the_worker_as_here(tmp_path):
+def test_a_member_that_would_land_outside_is_refused(tmp_path, extraction):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        link = tarfile.TarInfo("ada/up")
+        link.type, link.linkname = tarfile.SYMTYPE, str(tmp_path)
+        archive.addfile(link)
+        planted = tarfile.TarInfo("ada/up/planted.py")
+        archive.addfile(planted, io.BytesIO(b""))
+    with pytest.raises(tarfile.TarError):
+        cluster.unpack("ada", buffer.getvalue(), tmp_path / "worker")
+    assert not (tmp_path / "planted.py").exists(), "a file was written through a link out of the worker's folder"
+
+
+def test_a_file_hard_linked_outside_is_refused_on_the_worker_as_here(tmp_path, extraction):
     """Tar keeps only the links inside an archive: the count of the others travels with the task."""
     (tmp_path / "ada").mkdir()
     (tmp_path / "classmate.py").write_text((course.solution_file(LAB)).read_text())

@@ -82,6 +82,30 @@ def pack(entry):
     return buffer.getvalue()
 
 
+def _extract(archive, folder):
+    """Extract `archive` into `folder` by tarfile's "tar" filter: names stay inside `folder`, links stay links,
+    no set-user-id or group/other-writable modes.
+
+    Pythons before 3.11.4 (Debian 12's 3.11.2) have no extraction filters; there each member is checked
+    the same way just before it is extracted (after the links extracted before it).
+    """
+    if hasattr(tarfile, "tar_filter"):
+        archive.extractall(folder, filter="tar")
+        return
+    root = os.path.realpath(folder)
+    folders = []
+    for member in archive.getmembers():
+        landing = os.path.realpath(os.path.join(root, member.name))
+        if os.path.isabs(member.name) or os.path.commonpath([root, landing]) != root:
+            raise tarfile.TarError(f"{member.name!r} would land outside {folder}")
+        member.mode &= ~(stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX | stat.S_IWGRP | stat.S_IWOTH)
+        archive.extract(member, folder, set_attrs=not member.isdir())
+        if member.isdir():
+            folders.append((landing, member.mode))
+    for path, mode in reversed(folders):  # last, as extractall does: a closed folder is still filled
+        os.chmod(path, mode)
+
+
 def unpack(name, packed, folder):
     """The entry `name` unpacked from `packed` into `folder`; return its path.
 
@@ -89,7 +113,7 @@ def unpack(name, packed, folder):
     """
     folder = Path(folder)
     with tarfile.open(fileobj=io.BytesIO(packed)) as archive:
-        archive.extractall(folder, filter="tar")  # names stay inside `folder`; links stay links
+        _extract(archive, folder)
         linked = [(member.name, int(member.pax_headers[LINKS_OUTSIDE])) for member in archive.getmembers()
                   if LINKS_OUTSIDE in member.pax_headers and member.isfile()]
     for number, (member, count) in enumerate(linked):
