@@ -118,8 +118,10 @@ def test_a_worker_with_another_course_refuses_to_grade(tmp_path):
 @pytest.fixture(params=["filters", "no filters"])
 def extraction(request, monkeypatch):
     """Unpacking with tarfile's extraction filters, and as on a Python without them (before 3.11.4)."""
+    if request.param == "filters" and not hasattr(tarfile, "tar_filter"):
+        pytest.skip("this Python's tarfile has no extraction filters (they came in 3.11.4)")
     if request.param == "no filters":
-        monkeypatch.delattr(tarfile, "tar_filter")
+        monkeypatch.delattr(tarfile, "tar_filter", raising=False)
     return request.param
 
 
