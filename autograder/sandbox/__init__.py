@@ -5,7 +5,8 @@ holding the runtime files, the packages a lab may import and the staged
 lab files, and up to two warm workers (`runtime/worker.py`) behind
 bubblewrap where the machine allows it: a plain one (NumPy) and, when a
 Keras lab is graded, one with Keras imported. Each graded test runs in a
-child the worker forks (`runtime/child.py`), which confines itself further
+child the worker forks (`runtime/child.py`): its harness, which alone holds
+the child's pipes, forks the lab's process, which confines itself further
 (Landlock, its own user, no sockets) before the student's module loads;
 references run in children that never load student code.
 
