@@ -5,8 +5,8 @@ sandbox and returns what happened ("allowed", or the error that stopped it,
 or what it managed to do). `grade_calls` grades it with one graded test per
 call and hands back the raw values, which the tests then judge in the grader.
 
-The environments (`ENVIRONMENTS`): the grader as root with namespaces (this
-machine, as it is), as root in a container without CAP_SYS_ADMIN
+The environments (`ENVIRONMENTS`): the grader as it runs here (root with
+namespaces on CI, or the ordinary user the suite runs as), as root in a container without CAP_SYS_ADMIN
 (Gradescope's Docker), as an ordinary user, and as an ordinary user where
 only Landlock holds. `command_in` builds the command line that mimics each;
 run as a script (`python tests/environments.py OUT.json TOKEN`), this file
@@ -482,8 +482,11 @@ OPEN_ROOT = ("mount -t tmpfs -o mode=755 tmpfs /mnt && mkdir /mnt/{name} && "
 READ_ONLY_CGROUPS = ('for point in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do '
                      'mount -o remount,bind,ro "$point" || exit 1; done && ')
 NOBODY = 65534
+# The grader as it runs here, nothing mimicked: root with namespaces on CI; the user itself when the
+# suite runs as an ordinary user (which mimics nothing else).
+AS_IT_IS = "root with namespaces" if os.geteuid() == 0 else "this ordinary user, as it is"
 ENVIRONMENTS = {
-    "root with namespaces": [],
+    AS_IT_IS: [],
     "container without CAP_SYS_ADMIN": ["setpriv", "--bounding-set", "-sys_admin"],
     "ordinary user": ["setpriv", "--reuid", str(NOBODY), "--regid", str(NOBODY), "--clear-groups"],
     "ordinary user without namespaces": ["env", f"{confine.MODE_VARIABLE}=landlock", "setpriv", "--reuid",
@@ -493,13 +496,14 @@ ENVIRONMENTS = {
 
 def why_not(environment):
     """Why `environment` cannot be mimicked on this machine ("" if it can)."""
+    if not ENVIRONMENTS[environment]:
+        as_root_without_namespaces = os.geteuid() == 0 and not confine.environment().bwrap
+        return "bubblewrap cannot make namespaces on this machine" if as_root_without_namespaces else ""
     if os.geteuid() != 0:
         return "mimicking an environment needs root (to drop capabilities or change user)"
     missing = [tool for tool in ("unshare", "setpriv") if shutil.which(tool) is None]
     if missing:
         return f"needs {', '.join(missing)} (util-linux)"
-    if not ENVIRONMENTS[environment]:
-        return "" if confine.environment().bwrap else "bubblewrap cannot make namespaces on this machine"
     # Its user must reach Python and this checkout (a clone in a closed folder, such as `mktemp -d`
     # makes, is out of an ordinary user's reach, and no mount opens a closed folder's own contents).
     done = subprocess.run(command_in(environment, [PYTHON, "-c", "import autograder"]), cwd=course.ROOT,
