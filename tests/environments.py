@@ -6,9 +6,9 @@ or what it managed to do). `grade_calls` grades it with one graded test per
 call and hands back the raw values, which the tests then judge in the grader.
 
 The environments (`ENVIRONMENTS`): the grader as it runs here (root with
-namespaces on CI, or the ordinary user the suite runs as), as root in a container without CAP_SYS_ADMIN
-(Gradescope's Docker), as an ordinary user, and as an ordinary user where
-only Landlock holds. `command_in` builds the command line that mimics each;
+namespaces on CI, or the ordinary user the suite runs as), as root in a
+container without CAP_SYS_ADMIN (Gradescope's Docker), as an ordinary user,
+and as an ordinary user where only Landlock holds. `command_in` builds the command line that mimics each;
 run as a script (`python tests/environments.py OUT.json TOKEN`), this file
 grades `WALLS` in whatever environment started it and writes the claims it
 checked to OUT.json.

@@ -86,8 +86,9 @@ def _extract(archive, folder):
     """Extract `archive` into `folder` by tarfile's "tar" filter: names stay inside `folder`, links stay links,
     no set-user-id or group/other-writable modes.
 
-    Pythons before 3.11.4 (Debian 12's 3.11.2) have no extraction filters; there each member is checked
-    the same way just before it is extracted (after the links extracted before it).
+    Pythons before 3.11.4 (Debian 12's 3.11.2) have no extraction filters; there a member that would land
+    outside `folder` (by its name or through a link extracted before it) is refused just before it is
+    extracted, and the same mode bits are cleared.
     """
     if hasattr(tarfile, "tar_filter"):
         archive.extractall(folder, filter="tar")
@@ -96,7 +97,7 @@ def _extract(archive, folder):
     folders = []
     for member in archive.getmembers():
         landing = os.path.realpath(os.path.join(root, member.name))
-        if os.path.isabs(member.name) or os.path.commonpath([root, landing]) != root:
+        if os.path.commonpath([root, landing]) != root:  # an absolute name lands outside too
             raise tarfile.TarError(f"{member.name!r} would land outside {folder}")
         member.mode &= ~(stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX | stat.S_IWGRP | stat.S_IWOTH)
         archive.extract(member, folder, set_attrs=not member.isdir())

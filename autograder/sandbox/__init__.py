@@ -585,11 +585,15 @@ class Child:
 
 def _byte_compile(path):
     """Byte-compile the grader's own files at `path` (a file or a folder) beside them, once: every child
-    imports them afresh and may not write bytecode. Never a student's file, whose compiling is its child's."""
+    imports them afresh and may not write bytecode. Never a student's file, whose compiling is its child's.
+
+    A file that does not compile is left as it is, silently: the child that imports it says why, in the
+    words an import error always has.
+    """
     if Path(path).is_dir():
         compileall.compile_dir(path, quiet=2)
     else:
-        py_compile.compile(path, doraise=True)
+        py_compile.compile(path, quiet=2)
 
 
 class Sandbox:

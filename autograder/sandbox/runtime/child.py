@@ -181,8 +181,9 @@ def disarm(names):
     in every module namespace that holds it. Returns the source files of
     what was disarmed, which the child's file view then leaves out.
     """
-    modules = None  # the namespaces of every loaded module, found only when a builtin needs them: the
-    # walk writes to each module's reference count, so copy-on-write copies thousands of the worker's pages
+    # The namespaces of every loaded module, found only when a builtin needs them: the walk writes to
+    # each module's reference count, so copy-on-write copies thousands of the worker's pages.
+    modules = None
     sources = set()
     for name in names:
         try:
