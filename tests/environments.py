@@ -333,6 +333,7 @@ def reply_pipes():
 
 
 def write_frame(fd, frame):
+    """Write all of `frame` on the descriptor `fd`."""
     view = memoryview(frame)
     while view:
         view = view[os.write(fd, view):]

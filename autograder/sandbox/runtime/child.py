@@ -374,6 +374,7 @@ def _become_user(message):
 
 
 def _prctl(option, value):
+    """prctl(2) with one argument; its result is not checked (every option used here is always accepted)."""
     ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
 
 
@@ -546,6 +547,7 @@ def _copy_frame(source, target):
 
 
 def _write_all(fd, data):
+    """Write all of `data` on the (blocking) descriptor `fd`."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
